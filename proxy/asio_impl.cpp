@@ -1,0 +1,5 @@
+// asio_impl: the one translation unit that compiles Asio, Asio.SSL and Beast
+// (BOOST_ASIO_SEPARATE_COMPILATION / BOOST_BEAST_SEPARATE_COMPILATION). Nothing else here.
+#include <boost/asio/impl/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
+#include <boost/beast/src.hpp>

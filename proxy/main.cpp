@@ -1,2 +1,54 @@
 // main: argv -> load config -> compile -> Server -> run; nothing else.
-int main() { return 0; }
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "proxy/app/server.hpp"
+#include "proxy/config/snapshot.hpp"
+#include "proxy/observe/log.hpp"
+
+namespace {
+
+int usage() {
+  std::cerr << "usage: portico --config FILE       run\n"
+               "       portico --check --config FILE  validate the config, print every problem\n"
+               "       portico --version\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace portico;
+  std::string config_path;
+  bool check = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--version") == 0) {
+      std::cout << "portico " << PORTICO_VERSION << "\n";
+      return 0;
+    }
+    if (std::strcmp(argv[i], "--check") == 0) {
+      check = true;
+    } else if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+      config_path = argv[++i];
+    } else {
+      return usage();
+    }
+  }
+  if (config_path.empty()) return usage();
+
+  config::CompileResult result = config::build_snapshot(config_path, 1);
+  for (const auto& problem : result.problems) std::cerr << config::format_problem(problem) << "\n";
+  if (!result.ok()) {
+    if (!check) std::cerr << "portico: the config has errors; not starting\n";
+    return 1;
+  }
+  if (check) {
+    std::cout << config_path << ": ok (" << result.snapshot->hosts.tenants().size() << " tenants)\n";
+    return 0;
+  }
+  observe::set_log_level(result.snapshot->config.log.level);
+  app::Server server(config_path, std::move(result.snapshot));
+  if (!server.start()) return 1;
+  return server.run();
+}

@@ -1,0 +1,47 @@
+// app/server: the running proxy: worker threads and their listeners, signals, reload and
+// drain. Reloads are built on the control thread, never on a worker.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proxy/app/worker.hpp"
+#include "proxy/config/snapshot_store.hpp"
+
+namespace portico::app {
+
+class Server {
+ public:
+  Server(std::string config_path, std::shared_ptr<const config::Snapshot> initial);
+
+  // Binds every listener on every worker. Returns false (and logs why) on failure.
+  bool start();
+  // Runs until SIGTERM/SIGINT and the drain that follows; returns the exit code.
+  int run();
+
+  // Load + compile the config file again and publish it if it is valid. Returns the
+  // problems (empty on success).
+  std::vector<config::Problem> reload();
+
+ private:
+  void drain();
+  void poll_drain(std::chrono::steady_clock::time_point deadline);
+  void wait_for_signals();
+
+  std::string config_path_;
+  config::SnapshotStore store_;
+  std::atomic<bool> draining_{false};
+  std::atomic<std::uint64_t> next_generation_{1};
+  boost::asio::io_context control_{1};
+  boost::asio::signal_set signals_{control_};
+  boost::asio::steady_timer drain_timer_{control_};
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace portico::app

@@ -1,0 +1,58 @@
+// app/worker: one thread, one io_context, its own acceptors (SO_REUSEPORT), upstream pool,
+// request ids and snapshot cache. Nothing in a worker is shared with another worker.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "proxy/config/snapshot_store.hpp"
+#include "proxy/http/request_id.hpp"
+#include "proxy/http/session.hpp"
+#include "proxy/upstream/pool.hpp"
+
+namespace portico::app {
+
+struct ListenerSpec {
+  boost::asio::ip::tcp::endpoint endpoint;  // port 0 resolved by the first worker to bind
+  bool tls = false;
+};
+
+class Worker {
+ public:
+  Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining);
+
+  // Opens an acceptor on `endpoint` with SO_REUSEPORT; returns the bound endpoint.
+  boost::asio::ip::tcp::endpoint listen(const ListenerSpec& spec, std::uint16_t https_port,
+                                        boost::system::error_code& ec);
+  void start();  // starts the thread running the io_context
+  void join();
+
+  // Thread-safe: posted to the worker's own thread.
+  void begin_drain();  // close acceptors and idle connections
+  void cut_all();      // drain timeout: close every connection
+
+  std::size_t open_connections() const noexcept { return open_connections_.load(); }
+
+ private:
+  struct Acceptor {
+    boost::asio::ip::tcp::acceptor acceptor;
+    http::ClientSide side;
+  };
+  boost::asio::awaitable<void> accept_loop(Acceptor& acceptor);
+
+  boost::asio::io_context io_{1};
+  config::SnapshotCache snapshots_;
+  upstream::Pool pool_;
+  http::RequestIdGenerator request_ids_;
+  http::SessionRegistry sessions_;
+  http::WorkerContext context_;
+  std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  std::atomic<std::size_t> open_connections_{0};
+  std::thread thread_;
+};
+
+}  // namespace portico::app

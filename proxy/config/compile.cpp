@@ -1,0 +1,56 @@
+// config/compile: model -> Snapshot. Cross-section checks live here: tenant names and
+// domains (tenants::HostTable), gate patterns (policy::FeatureGates), files that must exist.
+#include <fstream>
+#include <sstream>
+
+#include "proxy/config/load.hpp"
+#include "proxy/config/snapshot.hpp"
+
+namespace portico::config {
+namespace {
+
+bool read_secret(const ContextSection& context, std::string& key, std::vector<Problem>& problems) {
+  if (context.secret_file.empty()) return true;
+  std::ifstream in(context.secret_file, std::ios::binary);
+  if (!in) {
+    problems.push_back({context.secret_file_pos, "cannot read [context] secret_file '" +
+                                                     context.secret_file + "'"});
+    return false;
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  key = contents.str();
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+  if (key.size() < 16) {
+    problems.push_back({context.secret_file_pos,
+                        "[context] secret_file must hold at least 16 bytes of key material"});
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+CompileResult compile_snapshot(Config config, std::uint64_t generation) {
+  CompileResult result;
+  auto hosts = tenants::HostTable::build(config, result.problems);
+  auto gates = policy::FeatureGates::compile(config.features, result.problems);
+  std::string key;
+  bool key_ok = read_secret(config.context, key, result.problems);
+  if (!hosts || !gates || !key_ok) return result;
+  result.snapshot = std::make_shared<const Snapshot>(
+      Snapshot{std::move(config), std::move(*hosts), std::move(*gates), std::move(key), generation});
+  return result;
+}
+
+CompileResult build_snapshot(const std::string& config_path, std::uint64_t generation) {
+  LoadResult loaded = load_config(config_path);
+  bool decoded = loaded.ok();
+  CompileResult compiled = compile_snapshot(std::move(loaded.config), generation);
+  loaded.problems.insert(loaded.problems.end(), compiled.problems.begin(), compiled.problems.end());
+  compiled.problems = std::move(loaded.problems);
+  if (!decoded) compiled.snapshot.reset();
+  return compiled;
+}
+
+}  // namespace portico::config

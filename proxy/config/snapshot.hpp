@@ -1,0 +1,37 @@
+// config/snapshot: the immutable runtime configuration requests run on, and the compile
+// step that builds it (model -> snapshot, cross-section checks). No sockets.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proxy/config/model.hpp"
+#include "proxy/policy/feature_gates.hpp"
+#include "proxy/tenants/host_table.hpp"
+
+namespace portico::config {
+
+struct Snapshot {
+  Config config;
+  tenants::HostTable hosts;
+  policy::FeatureGates gates;
+  std::string signing_key;  // [context] secret_file contents; empty = no X-Portal-Signature
+  std::uint64_t generation = 0;
+};
+
+struct CompileResult {
+  std::shared_ptr<const Snapshot> snapshot;  // null when any error was found
+  std::vector<Problem> problems;             // errors and warnings from every stage
+  bool ok() const { return snapshot != nullptr; }
+};
+
+// Builds the snapshot from a decoded config; collects every problem rather than stopping.
+CompileResult compile_snapshot(Config config, std::uint64_t generation);
+
+// Load (parse + decode) and compile in one: what --check, start-up and reload run.
+// Compile still runs after decode errors, so one run reports every problem it can.
+CompileResult build_snapshot(const std::string& config_path, std::uint64_t generation);
+
+}  // namespace portico::config

@@ -1,0 +1,251 @@
+// http/exchange: the client-side phases of one request: read the head, resolve the
+// tenant, normalize and gate the path, rewrite the headers, answer locally when needed.
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+
+#include "proxy/http/context_headers.hpp"
+#include "proxy/http/exchange_impl.hpp"
+#include "proxy/tenants/host_name.hpp"
+
+namespace portico::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using core::ProxyError;
+
+template <class Stream>
+Exchange<Stream>::Exchange(WorkerContext& worker, Stream& stream, beast::flat_buffer& buffer,
+                           const ClientSide& client, const config::Snapshot& snapshot)
+    : worker_(worker), stream_(stream), buffer_(buffer), client_(client), snapshot_(snapshot) {
+  const auto& limits = snapshot_.config.limits;
+  request_.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+  request_.body_limit(limits.max_body_bytes);
+}
+
+template <class Stream>
+asio::awaitable<AfterExchange> Exchange<Stream>::run() {
+  bool connection_done = false;
+  if (auto answer = co_await read_head(connection_done)) co_return co_await answer_locally(*answer);
+  if (connection_done) co_return AfterExchange::close;
+  if (auto answer = resolve_tenant()) co_return co_await answer_locally(*answer);
+  if (auto answer = normalize_and_gate()) co_return co_await answer_locally(*answer);
+  rewrite_request_headers();
+  co_return co_await forward();
+}
+
+// Phase 1. The whole head must arrive within header_timeout (the deadline is armed once,
+// so a client trickling one byte at a time is cut off too).
+template <class Stream>
+asio::awaitable<std::optional<LocalAnswer>> Exchange<Stream>::read_head(bool& connection_done) {
+  beast::get_lowest_layer(stream_).expires_after(snapshot_.config.limits.header_timeout);
+  auto [ec, bytes] = co_await bhttp::async_read_header(stream_, buffer_, request_, nothrow_awaitable);
+  request_id_ = worker_.request_ids.next();
+  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
+      ec == asio::error::operation_aborted) {
+    connection_done = true;
+    co_return std::nullopt;
+  }
+  if (ec == beast::error::timeout) co_return LocalAnswer{ProxyError::request_timeout, {}, true};
+  if (ec == bhttp::error::header_limit) {
+    // Beast reports an over-long request line as a header limit too; without a CRLF yet,
+    // the request line itself is what did not fit.
+    std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    bool line_complete = seen.find("\r\n") != std::string_view::npos;
+    co_return LocalAnswer{line_complete ? ProxyError::header_too_large : ProxyError::uri_too_long,
+                          {}, true};
+  }
+  if (ec == bhttp::error::body_limit) co_return LocalAnswer{ProxyError::body_too_large, {}, true};
+  if (ec) co_return LocalAnswer{ProxyError::bad_request, {}, true};
+
+  const auto& request = request_.get();
+  head_request_ = request.method() == bhttp::verb::head;
+  wants_json_ = prefers_json(request[bhttp::field::accept]);
+  expects_continue_ = beast::iequals(request[bhttp::field::expect], "100-continue");
+  websocket_ = request_.upgrade() && beast::iequals(request[bhttp::field::upgrade], "websocket");
+  co_return std::nullopt;
+}
+
+namespace {
+
+// Splits "host[:port]" after validation; the port is needed for redirects only.
+std::uint16_t port_of(std::string_view raw_host) {
+  auto colon = raw_host.rfind(':');
+  if (colon == std::string_view::npos || raw_host.find(']') != std::string_view::npos) return 0;
+  unsigned port = 0;
+  for (char c : raw_host.substr(colon + 1)) {
+    if (c < '0' || c > '9') return 0;
+    port = port * 10 + static_cast<unsigned>(c - '0');
+    if (port > 65535) return 0;
+  }
+  return static_cast<std::uint16_t>(port);
+}
+
+bool is_absolute_form(std::string_view target) {
+  auto has_scheme = [&](std::string_view scheme) {
+    return target.size() >= scheme.size() && beast::iequals(target.substr(0, scheme.size()), scheme);
+  };
+  return has_scheme("http://") || has_scheme("https://");
+}
+
+}  // namespace
+
+// Phase 2 (DESIGN §2): host from the absolute-form target or Host, normalized, looked up.
+template <class Stream>
+std::optional<LocalAnswer> Exchange<Stream>::resolve_tenant() {
+  auto& request = request_.get();
+  std::size_t host_count = request.count(bhttp::field::host);
+  if (host_count > 1 || (host_count == 0 && request.version() >= 11)) {
+    return LocalAnswer{ProxyError::bad_host, {}, true};
+  }
+  std::string_view raw_host = request[bhttp::field::host];
+  std::string_view target = request.target();
+  tenants::HostError host_error{};
+  if (is_absolute_form(target)) {
+    auto authority_start = target.find("//") + 2;
+    auto authority_end = target.find_first_of("/?#", authority_start);
+    std::string_view authority = target.substr(authority_start, authority_end - authority_start);
+    std::string from_target;
+    if (!tenants::normalize_host(authority, from_target, host_error)) {
+      return LocalAnswer{ProxyError::bad_host, {}, true};
+    }
+    if (host_count == 1) {
+      std::string from_header;
+      if (!tenants::normalize_host(raw_host, from_header, host_error) || from_header != from_target) {
+        return LocalAnswer{ProxyError::bad_host, {}, true};
+      }
+    }
+    host_ = std::move(from_target);
+    host_port_ = port_of(authority);
+    std::string origin_form(authority_end == std::string_view::npos ? std::string_view("/")
+                                                                    : target.substr(authority_end));
+    if (origin_form.front() == '?') origin_form.insert(origin_form.begin(), '/');
+    request.target(origin_form);
+  } else {
+    if (!tenants::normalize_host(raw_host, host_, host_error)) {
+      return LocalAnswer{ProxyError::bad_host, {}, false};
+    }
+    host_port_ = port_of(raw_host);
+  }
+
+  entry_ = snapshot_.hosts.find(host_);
+  if (entry_ == nullptr) return LocalAnswer{ProxyError::unknown_host, {}, false};
+  const tenants::Tenant& tenant = *entry_->tenant;
+  std::string_view scheme = client_.tls ? "https" : "http";
+  if (entry_->match == tenants::HostMatch::previous_name) {
+    std::string current = tenant.portal_name + "." + snapshot_.hosts.base_domain();
+    return LocalAnswer{std::nullopt, redirect_url(scheme, current, host_port_), false};
+  }
+  if (!client_.tls && snapshot_.config.server.redirect_http && client_.https_port != 0) {
+    return LocalAnswer{std::nullopt, redirect_url("https", host_, client_.https_port), false};
+  }
+  if (entry_->match == tenants::HostMatch::current_name && tenant.canonical_custom &&
+      !tenant.custom_domains.empty()) {
+    return LocalAnswer{std::nullopt, redirect_url(scheme, tenant.custom_domains.front(), host_port_),
+                       false};
+  }
+  return std::nullopt;
+}
+
+// Phase 3 (DESIGN §4): the path the gates judge is exactly the path the upstream receives.
+template <class Stream>
+std::optional<LocalAnswer> Exchange<Stream>::normalize_and_gate() {
+  auto& request = request_.get();
+  policy::TargetError target_error{};
+  if (!policy::normalize_target(request.target(), target_, target_error)) {
+    return LocalAnswer{ProxyError::bad_target, {}, true};
+  }
+  std::uint32_t gates = snapshot_.gates.match(request.method_string(), target_.path);
+  if ((gates & ~entry_->tenant->features) != 0) {
+    return LocalAnswer{ProxyError::feature_disabled, {}, false};
+  }
+  request.target(target_.to_string());
+  return std::nullopt;
+}
+
+// Phase 4 (DESIGN §3).
+template <class Stream>
+void Exchange<Stream>::rewrite_request_headers() {
+  auto& request = request_.get();
+  strip_untrusted_headers(request, websocket_);
+  RequestContext context;
+  context.tenant = entry_->tenant;
+  context.match = entry_->match;
+  context.host = host_;
+  context.proto = client_.tls ? "https" : "http";
+  context.client_addr = client_.address;
+  context.request_id = request_id_;
+  context.method = request.method_string();
+  context.target = request.target();
+  context.signing_key = snapshot_.signing_key;
+  context.unix_time = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  add_context_headers(request, context);
+  request.version(11);  // upstream connections are HTTP/1.1 keep-alive
+}
+
+template <class Stream>
+std::string Exchange<Stream>::redirect_url(std::string_view scheme, std::string_view host,
+                                           std::uint16_t port) const {
+  std::string url(scheme);
+  url += "://";
+  url += host;
+  bool default_port = port == 0 || (scheme == "https" && port == 443) || (scheme == "http" && port == 80);
+  if (!default_port) url += ":" + std::to_string(port);
+  // Path and query byte-identical to what the client sent (DESIGN §2.7).
+  std::string_view target = request_.get().target();
+  url += target.empty() ? std::string_view("/") : target;
+  return url;
+}
+
+template <class Stream>
+LocalResponseOptions Exchange<Stream>::response_options(bool keep_alive) const {
+  LocalResponseOptions options;
+  options.version = request_.get().version() == 10 ? 10 : 11;
+  options.keep_alive = keep_alive;
+  options.head = head_request_;
+  options.wants_json = wants_json_;
+  options.request_id = request_id_;
+  if (client_.tls) options.hsts = snapshot_.config.tls.hsts;
+  return options;
+}
+
+template <class Stream>
+bool Exchange<Stream>::client_keeps_alive() const {
+  return request_.keep_alive() && !worker_.draining.load(std::memory_order_relaxed);
+}
+
+// An answer Portico gives itself. A request body still unread would be taken for the next
+// request, so the connection closes unless the request is complete.
+template <class Stream>
+asio::awaitable<AfterExchange> Exchange<Stream>::answer_locally(const LocalAnswer& answer) {
+  bool header_parsed = request_.is_header_done();
+  bool keep_alive = header_parsed && !answer.close && request_.is_done() && client_keeps_alive();
+  LocalResponseOptions options = response_options(keep_alive);
+  if (!header_parsed) options.version = 11;
+  LocalResponse response =
+      answer.error ? make_error_response(*answer.error,
+                                         core::status_for(*answer.error, snapshot_.config.features.blocked_status),
+                                         options)
+                   : make_redirect_response(answer.location, options);
+  beast::get_lowest_layer(stream_).expires_after(snapshot_.config.limits.body_timeout);
+  auto [ec, bytes] = co_await bhttp::async_write(stream_, response, nothrow_awaitable);
+  co_return (ec || !keep_alive) ? AfterExchange::close : AfterExchange::keep_alive;
+}
+
+template <class Stream>
+asio::awaitable<AfterExchange> run_exchange(WorkerContext& worker, Stream& stream,
+                                            beast::flat_buffer& buffer, const ClientSide& client) {
+  // The exchange keeps the snapshot it started with, even if a reload publishes another.
+  std::shared_ptr<const config::Snapshot> snapshot = worker.snapshots.get();
+  Exchange<Stream> exchange(worker, stream, buffer, client, *snapshot);
+  co_return co_await exchange.run();
+}
+
+template class Exchange<beast::tcp_stream>;
+template asio::awaitable<AfterExchange> run_exchange(WorkerContext&, beast::tcp_stream&,
+                                                     beast::flat_buffer&, const ClientSide&);
+
+}  // namespace portico::http

@@ -1,0 +1,231 @@
+// http/forward: the upstream side of one exchange: acquire a connection, send the head,
+// relay the request body up and the response down, reuse or drop the connection.
+//
+// Relaying is sequential and bounded: one 64 KiB buffer per direction, request body first,
+// then the response. It cannot deadlock: each step waits on one peer only, under a deadline
+// (body_timeout on the client, response_timeout on the upstream).
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+#include <array>
+
+#include "proxy/http/context_headers.hpp"
+#include "proxy/http/exchange_impl.hpp"
+
+namespace portico::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using core::ProxyError;
+
+namespace {
+constexpr std::size_t relay_buffer_size = 64 * 1024;
+
+ProxyError upstream_error(const boost::system::error_code& ec) {
+  return ec == beast::error::timeout ? ProxyError::upstream_timeout : ProxyError::upstream_bad_response;
+}
+}  // namespace
+
+template <class Stream>
+asio::awaitable<AfterExchange> Exchange<Stream>::forward() {
+  const auto& upstream_config = snapshot_.config.upstream;
+  boost::system::error_code ec;
+  std::unique_ptr<upstream::Connection> up = co_await worker_.pool.acquire(upstream_config, ec);
+  if (!up) {
+    co_return co_await answer_locally(LocalAnswer{
+        ec == beast::error::timeout ? ProxyError::upstream_timeout : ProxyError::upstream_connect_failed,
+        {}, !request_.is_done()});
+  }
+  std::optional<ResponseParser> response;
+  std::optional<ProxyError> failure = co_await send_request(*up);
+  if (!failure) failure = co_await read_response_head(*up, response);
+  // A reused connection the upstream had already closed: retry once on a fresh one, but
+  // only when no request body was consumed (nothing is lost by sending it again).
+  if (failure && up->reused && !body_started_ && *failure != ProxyError::upstream_timeout) {
+    up = co_await worker_.pool.reconnect(upstream_config, up->server, ec);
+    if (!up) co_return co_await answer_locally(LocalAnswer{ProxyError::upstream_connect_failed, {}, false});
+    failure = co_await send_request(*up);
+    if (!failure) failure = co_await read_response_head(*up, response);
+  }
+  if (failure) co_return co_await answer_locally(LocalAnswer{*failure, {}, !request_.is_done()});
+  co_return co_await relay_response(std::move(up), *response);
+}
+
+// Head, then the body piece by piece (the Beast relay pattern: the parser's buffer_body
+// points into our buffer, and the serializer writes from the same message).
+template <class Stream>
+asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstream::Connection& up) {
+  auto& request = request_.get();
+  const auto& limits = snapshot_.config.limits;
+  bhttp::request_serializer<bhttp::buffer_body> serializer{request};
+  up.stream.expires_after(limits.body_timeout);
+  auto [head_ec, head_bytes] = co_await bhttp::async_write_header(up.stream, serializer, nothrow_awaitable);
+  if (head_ec) co_return upstream_error(head_ec);
+  if (request_.is_done()) co_return std::nullopt;
+
+  if (expects_continue_ && request.version() == 11) {
+    // The upstream never sees Expect; Portico says 100 Continue once it is committed to
+    // forwarding the body (tenant resolved, gates passed, upstream connected).
+    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
+    auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(continue_line), nothrow_awaitable);
+    if (ec) co_return ProxyError::bad_request;
+    expects_continue_ = false;
+  }
+  std::array<char, relay_buffer_size> chunk;
+  body_started_ = true;
+  while (!request_.is_done()) {
+    request.body().data = chunk.data();
+    request.body().size = chunk.size();
+    beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
+    auto [read_ec, read_bytes] = co_await bhttp::async_read(stream_, buffer_, request_, nothrow_awaitable);
+    if (read_ec && read_ec != bhttp::error::need_buffer) {
+      if (read_ec == bhttp::error::body_limit) co_return ProxyError::body_too_large;
+      if (read_ec == beast::error::timeout) co_return ProxyError::request_timeout;
+      co_return ProxyError::bad_request;
+    }
+    request.body().size = chunk.size() - request.body().size;
+    request.body().data = chunk.data();
+    request.body().more = !request_.is_done();
+    up.stream.expires_after(limits.body_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(up.stream, serializer, nothrow_awaitable);
+    if (write_ec && write_ec != bhttp::error::need_buffer) co_return upstream_error(write_ec);
+  }
+  if (!serializer.is_done()) {
+    // The final chunk of a chunked body.
+    request.body().data = nullptr;
+    request.body().size = 0;
+    request.body().more = false;
+    auto [write_ec, written] = co_await bhttp::async_write(up.stream, serializer, nothrow_awaitable);
+    if (write_ec && write_ec != bhttp::error::need_buffer) co_return upstream_error(write_ec);
+  }
+  co_return std::nullopt;
+}
+
+template <class Stream>
+asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::read_response_head(
+    upstream::Connection& up, std::optional<ResponseParser>& response) {
+  for (;;) {
+    response.emplace();
+    response->header_limit(64 * 1024);
+    response->body_limit(boost::none);
+    if (head_request_) response->skip(true);
+    up.stream.expires_after(snapshot_.config.upstream.response_timeout);
+    auto [ec, bytes] = co_await bhttp::async_read_header(up.stream, up.buffer, *response, nothrow_awaitable);
+    if (ec) co_return upstream_error(ec);
+    unsigned status = response->get().result_int();
+    // Interim responses (103 Early Hints and the like) are not relayed; 101 is final.
+    if (status >= 100 && status < 200 && status != 101) continue;
+    co_return std::nullopt;
+  }
+}
+
+template <class Stream>
+asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<upstream::Connection> up,
+                                                                ResponseParser& parser) {
+  auto& response = parser.get();
+  const auto& limits = snapshot_.config.limits;
+  bool upgraded = websocket_ && response.result_int() == 101;
+  unsigned client_version = request_.get().version() == 10 ? 10 : 11;
+  bool keep_alive = client_keeps_alive();
+  strip_response_hop_by_hop(response, upgraded);
+  response.set("X-Request-Id", request_id_);
+  if (client_.tls && !snapshot_.config.tls.hsts.empty()) {
+    response.set(bhttp::field::strict_transport_security, snapshot_.config.tls.hsts);
+  }
+  bool header_only = parser.is_done();
+  if (!header_only && !parser.chunked() && !parser.content_length()) {
+    // Close-delimited upstream body: re-framed as chunked for HTTP/1.1 clients.
+    if (client_version == 11) response.chunked(true);
+    else keep_alive = false;
+  }
+  if (client_version == 10 && parser.chunked()) {
+    response.chunked(false);
+    keep_alive = false;
+  }
+  response.version(client_version);
+  if (upgraded) keep_alive = true;  // the connection becomes a tunnel
+  response.keep_alive(keep_alive);
+
+  bhttp::response_serializer<bhttp::buffer_body> serializer{response};
+  beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
+  auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream_, serializer, nothrow_awaitable);
+  if (head_ec) co_return AfterExchange::close;
+  if (upgraded) {
+    co_await tunnel(*up);
+    co_return AfterExchange::close;
+  }
+  if (!header_only) {
+    // Once the head is out, an error can only log and close (STYLE: errors).
+    std::array<char, relay_buffer_size> chunk;
+    while (!parser.is_done()) {
+      response.body().data = chunk.data();
+      response.body().size = chunk.size();
+      up->stream.expires_after(snapshot_.config.upstream.response_timeout);
+      auto [read_ec, read_bytes] = co_await bhttp::async_read(up->stream, up->buffer, parser, nothrow_awaitable);
+      bool upstream_eof = read_ec == bhttp::error::end_of_stream && !parser.chunked() &&
+                          !parser.content_length();
+      if (read_ec && read_ec != bhttp::error::need_buffer && !upstream_eof) co_return AfterExchange::close;
+      response.body().size = chunk.size() - response.body().size;
+      response.body().data = chunk.data();
+      response.body().more = !parser.is_done() && !upstream_eof;
+      beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
+      auto [write_ec, written] = co_await bhttp::async_write(stream_, serializer, nothrow_awaitable);
+      if (write_ec && write_ec != bhttp::error::need_buffer) co_return AfterExchange::close;
+      if (upstream_eof) break;
+    }
+    if (!serializer.is_done()) {
+      response.body().data = nullptr;
+      response.body().size = 0;
+      response.body().more = false;
+      auto [write_ec, written] = co_await bhttp::async_write(stream_, serializer, nothrow_awaitable);
+      if (write_ec && write_ec != bhttp::error::need_buffer) co_return AfterExchange::close;
+    }
+  }
+  if (parser.is_done() && parser.keep_alive() && request_.is_done()) {
+    worker_.pool.release(std::move(up), snapshot_.config.upstream.max_idle_per_worker);
+  }
+  co_return keep_alive ? AfterExchange::keep_alive : AfterExchange::close;
+}
+
+// A relayed WebSocket: bytes both ways until either side closes or goes idle.
+template <class Stream>
+asio::awaitable<void> Exchange<Stream>::tunnel(upstream::Connection& up) {
+  using namespace asio::experimental::awaitable_operators;
+  auto idle = snapshot_.config.limits.idle_timeout;
+  // Each direction ends on EOF, error or idleness and then closes both sockets, which ends
+  // the other direction too (a pending operation on a closed socket fails at once).
+  auto close_both = [this, &up] {
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().close(ignored);
+    up.stream.socket().close(ignored);
+  };
+  auto pump = [idle, close_both](auto& from, beast::flat_buffer& pending, auto& to) -> asio::awaitable<void> {
+    std::array<char, 16 * 1024> chunk;
+    if (pending.size() > 0) {
+      auto [ec, n] = co_await asio::async_write(to, pending.data(), nothrow_awaitable);
+      pending.consume(pending.size());
+      if (ec) {
+        close_both();
+        co_return;
+      }
+    }
+    for (;;) {
+      beast::get_lowest_layer(from).expires_after(idle);
+      auto [read_ec, n] = co_await from.async_read_some(asio::buffer(chunk), nothrow_awaitable);
+      if (read_ec) break;
+      beast::get_lowest_layer(to).expires_after(idle);
+      auto [write_ec, written] = co_await asio::async_write(to, asio::buffer(chunk.data(), n), nothrow_awaitable);
+      if (write_ec) break;
+    }
+    close_both();
+  };
+  co_await (pump(stream_, buffer_, up.stream) && pump(up.stream, up.buffer, stream_));
+}
+
+template class Exchange<beast::tcp_stream>;
+
+}  // namespace portico::http

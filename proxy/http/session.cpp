@@ -1,0 +1,59 @@
+// http/session: the keep-alive loop of one client connection.
+#include "proxy/http/session.hpp"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "proxy/http/exchange_impl.hpp"
+
+namespace portico::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+namespace {
+
+// Waits for the first byte of the next request. Before a request starts, the connection
+// is idle: it has idle_timeout (keep-alive) and may be closed by a drain.
+template <class Stream>
+asio::awaitable<bool> wait_for_request(Stream& stream, beast::flat_buffer& buffer,
+                                       std::chrono::milliseconds timeout) {
+  if (buffer.size() > 0) co_return true;  // a pipelined request is already here
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(4096), nothrow_awaitable);
+  if (ec) co_return false;
+  buffer.commit(bytes);
+  co_return true;
+}
+
+template <class Stream>
+asio::awaitable<void> serve(WorkerContext& worker, Stream& stream, const ClientSide& client,
+                            SessionRegistry::Handle registration) {
+  beast::flat_buffer buffer;
+  bool first = true;
+  while (!worker.draining.load(std::memory_order_relaxed)) {
+    const auto& limits = worker.snapshots.get()->config.limits;
+    registration->idle = true;
+    if (!co_await wait_for_request(stream, buffer, first ? limits.header_timeout : limits.idle_timeout)) break;
+    registration->idle = false;
+    first = false;
+    if (co_await run_exchange(worker, stream, buffer, client) == AfterExchange::close) break;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_plain_connection(WorkerContext& worker, asio::ip::tcp::socket socket,
+                                             ClientSide client) {
+  beast::tcp_stream stream(std::move(socket));
+  auto registration = worker.sessions.add([&stream] {
+    boost::system::error_code ignored;
+    stream.socket().close(ignored);
+  });
+  co_await serve(worker, stream, client, registration);
+  worker.sessions.remove(registration);
+  boost::system::error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream.socket().close(ignored);
+}
+
+}  // namespace portico::http

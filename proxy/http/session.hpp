@@ -1,0 +1,49 @@
+// http/session: one client connection: a keep-alive loop of exchanges, idle timeout,
+// drain. The registry lets a draining worker close its idle connections.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstddef>
+#include <functional>
+#include <list>
+
+#include "proxy/http/exchange.hpp"
+#include "proxy/http/worker_context.hpp"
+
+namespace portico::http {
+
+// The sessions of one worker thread (used from that thread only).
+class SessionRegistry {
+ public:
+  struct Entry {
+    std::function<void()> close;  // closes the connection's socket
+    bool idle = true;             // waiting for the next request, none in flight
+  };
+  using Handle = std::list<Entry>::iterator;
+
+  Handle add(std::function<void()> close) { return entries_.insert(entries_.end(), {std::move(close), true}); }
+  void remove(Handle handle) { entries_.erase(handle); }
+  std::size_t size() const noexcept { return entries_.size(); }
+
+  // Drain: every connection waiting for a request is closed; busy ones finish their
+  // exchange and then see `draining`.
+  void close_idle() {
+    for (auto& entry : entries_) {
+      if (entry.idle) entry.close();
+    }
+  }
+  void close_all() {
+    for (auto& entry : entries_) entry.close();
+  }
+
+ private:
+  std::list<Entry> entries_;
+};
+
+// Serves a plaintext client connection until it closes, idles out, or the worker drains.
+boost::asio::awaitable<void> serve_plain_connection(WorkerContext& worker,
+                                                    boost::asio::ip::tcp::socket socket,
+                                                    ClientSide client);
+
+}  // namespace portico::http

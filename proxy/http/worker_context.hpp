@@ -1,0 +1,25 @@
+// http/worker_context: what a client session borrows from the worker thread that runs it.
+// Everything here belongs to that one thread, except `draining`, which the server sets.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+
+#include "proxy/config/snapshot_store.hpp"
+#include "proxy/http/request_id.hpp"
+#include "proxy/upstream/pool.hpp"
+
+namespace portico::http {
+
+class SessionRegistry;
+
+struct WorkerContext {
+  boost::asio::any_io_executor executor;
+  config::SnapshotCache& snapshots;
+  upstream::Pool& pool;
+  RequestIdGenerator& request_ids;
+  SessionRegistry& sessions;
+  const std::atomic<bool>& draining;
+};
+
+}  // namespace portico::http

@@ -1,0 +1,38 @@
+// tenants/host_table: lookups on a built table (the request path). No allocation, no locks;
+// building lives in host_table_build.cpp.
+#include "proxy/tenants/host_table.hpp"
+
+namespace portico::tenants {
+
+std::string_view to_string(HostMatch match) {
+  switch (match) {
+    case HostMatch::custom_domain:
+      return "custom_domain";
+    case HostMatch::current_name:
+      return "current_name";
+    case HostMatch::previous_name:
+      return "previous_name";
+  }
+  return "unknown";
+}
+
+const HostEntry* HostTable::find(std::string_view host) const noexcept {
+  if (const auto custom = custom_domains_.find(host); custom != custom_domains_.end()) {
+    return &custom->second;
+  }
+  if (base_suffix_.empty() || host.size() <= base_suffix_.size() || !host.ends_with(base_suffix_)) {
+    return nullptr;
+  }
+  const std::string_view label = host.substr(0, host.size() - base_suffix_.size());
+  // Only one label: "a.b.<base>" is not a portal, even if "b" is one.
+  if (label.find('.') != std::string_view::npos) return nullptr;
+  const auto name = portal_names_.find(label);
+  return name == portal_names_.end() ? nullptr : &name->second;
+}
+
+const Tenant* HostTable::find_by_org_id(std::string_view org_id) const noexcept {
+  const auto found = by_org_id_.find(org_id);
+  return found == by_org_id_.end() ? nullptr : found->second;
+}
+
+}  // namespace portico::tenants

@@ -1,0 +1,131 @@
+// Tests for config/load on real files: includes, relative paths, unreadable files
+// (each test in its own temporary directory, removed afterwards).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "proxy/config/load.hpp"
+
+namespace portico::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string all_problems(const LoadResult& result) {
+  std::string out;
+  for (const auto& problem : result.problems) out += format_problem(problem) + '\n';
+  return out;
+}
+
+// A scratch directory, removed when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    root_ = fs::temp_directory_path() /
+            ("portico-load-" + std::string(info->name()) + '-' + std::to_string(::getpid()));
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const fs::path& root() const { return root_; }
+  std::string write(const std::string& relative, const std::string& text) const {
+    const fs::path path = root_ / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+ private:
+  fs::path root_;
+};
+
+TEST(LoadConfigIncludes, TenantsComeFromMainFileThenIncludesInOrder) {
+  TempDir dir;
+  dir.write("conf/tenants/b.toml", "[[tenant]]\norg_id = 'b'\nname = 'B'\n");
+  dir.write("conf/tenants/c.toml", "# no tenants yet\n[[tenant]]\norg_id = 'c'\nname = 'C'\n[[tenant]]\norg_id = 'd'\nname = 'D'\n");
+  const std::string main = dir.write("conf/portico.toml",
+                                     "include = ['tenants/b.toml', './tenants/../tenants/c.toml']\n"
+                                     "[tls]\ncertificate = '../certs/default.pem'\n"
+                                     "[[tenant]]\norg_id = 'a'\nname = 'A'\n");
+  const LoadResult result = load_config(main);
+  ASSERT_TRUE(result.ok()) << all_problems(result);
+  std::vector<std::string> org_ids;
+  for (const auto& tenant : result.config.tenants) org_ids.push_back(tenant.org_id);
+  EXPECT_EQ(org_ids, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_EQ(result.config.tenants[1].where.file, (dir.root() / "conf/tenants/b.toml").string());
+  EXPECT_EQ(result.config.tenants[2].org_id_pos.file, (dir.root() / "conf/tenants/c.toml").string());
+  EXPECT_EQ(result.config.tenants[2].where.line, 2u);
+  EXPECT_EQ(result.config.tls.certificate, (dir.root() / "certs/default.pem").string());
+}
+
+TEST(LoadConfigIncludes, RelativeMainPathBecomesAbsolute) {
+  TempDir dir;
+  dir.write("portico.toml", "[context]\nsecret_file = 'keys/hmac.key'\n");
+  const fs::path previous = fs::current_path();
+  fs::current_path(dir.root());
+  const LoadResult result = load_config("portico.toml");
+  fs::current_path(previous);
+  ASSERT_TRUE(result.ok()) << all_problems(result);
+  EXPECT_EQ(result.config.path, (dir.root() / "portico.toml").string());
+  EXPECT_EQ(result.config.context.secret_file, (dir.root() / "keys/hmac.key").string());
+}
+
+TEST(LoadConfigIncludes, MissingMainFileIsOneProblem) {
+  TempDir dir;
+  const LoadResult result = load_config((dir.root() / "nope.toml").string());
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_FALSE(result.ok());
+  EXPECT_NE(result.problems[0].message.find("cannot read config file: no such file"), std::string::npos);
+}
+
+TEST(LoadConfigIncludes, IncludeMistakesAreReportedWhereTheyAre) {
+  TempDir dir;
+  const std::string tenants = dir.write("conf/t.toml",
+                                        "include = ['u.toml']\n"
+                                        "[server]\nworkers = 2\n"
+                                        "[[tenant]]\norg_id = 'b'\nname = 'B'\nfeature = 1\n");
+  dir.write("conf/broken.toml", "[[tenant]\n");
+  const std::string main = dir.write("conf/portico.toml",
+                                     "include = ['missing.toml', 't.toml', 'broken.toml',\n"
+                                     "           './t.toml', 'portico.toml']\n");
+  const LoadResult result = load_config(main);
+  struct Expected {
+    std::string file;
+    std::uint32_t line;
+    std::uint32_t column;
+    std::string message;
+  };
+  const Expected expected[] = {
+      {main, 1, 12, "include '" + (dir.root() / "conf/missing.toml").string() + "': cannot read: no such file"},
+      {main, 2, 12, "included twice (first at line 1)"},
+      {main, 2, 24, "the main config file includes itself"},
+      {tenants, 1, 1, "nested includes are not supported"},
+      {tenants, 2, 2, "included files may contain only [[tenant]] tables; 'server' is not allowed here"},
+      {tenants, 7, 1, "unknown key 'feature' in [[tenant]]"},
+      {(dir.root() / "conf/broken.toml").string(), 1, 10, ""},
+  };
+  ASSERT_EQ(result.problems.size(), std::size(expected)) << all_problems(result);
+  for (std::size_t i = 0; i < std::size(expected); ++i) {
+    const Problem& problem = result.problems[i];
+    EXPECT_EQ(problem.where.file, expected[i].file) << problem.message;
+    EXPECT_EQ(problem.where.line, expected[i].line) << problem.message;
+    EXPECT_EQ(problem.where.column, expected[i].column) << problem.message;
+    EXPECT_NE(problem.message.find(expected[i].message), std::string::npos) << problem.message;
+  }
+  // The tenant of the valid include still loads (best effort), once.
+  ASSERT_EQ(result.config.tenants.size(), 1u);
+  EXPECT_EQ(result.config.tenants[0].org_id, "b");
+}
+
+}  // namespace
+}  // namespace portico::config

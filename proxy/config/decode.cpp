@@ -14,7 +14,8 @@ std::string single_quoted(std::string_view text) { return '\'' + std::string(tex
 
 std::string format_size(std::uint64_t bytes) {
   constexpr std::uint64_t kib = 1024;
-  if (bytes != 0 && bytes % (kib * kib * kib) == 0) return std::to_string(bytes / (kib * kib * kib)) + "GiB";
+  if (bytes != 0 && bytes % (kib * kib * kib) == 0)
+    return std::to_string(bytes / (kib * kib * kib)) + "GiB";
   if (bytes != 0 && bytes % (kib * kib) == 0) return std::to_string(bytes / (kib * kib)) + "MiB";
   if (bytes != 0 && bytes % kib == 0) return std::to_string(bytes / kib) + "KiB";
   return std::to_string(bytes) + "B";
@@ -54,7 +55,9 @@ std::string suggestion(std::string_view unknown, const std::vector<std::string>&
 // ---- Decoder ---------------------------------------------------------------------------
 
 Decoder::Decoder(std::string file, std::vector<Problem>& problems)
-    : file_(std::move(file)), dir_(std::filesystem::path(file_).parent_path()), problems_(problems) {}
+    : file_(std::move(file)),
+      dir_(std::filesystem::path(file_).parent_path()),
+      problems_(problems) {}
 
 SourcePos Decoder::pos(const toml::source_region& region) const {
   return SourcePos{file_, region.begin.line, region.begin.column};
@@ -87,16 +90,18 @@ std::string TableReader::subject(std::string_view key) const {
   return label_.empty() ? std::string(key) : label_ + ' ' + std::string(key);
 }
 
-void TableReader::type_error(std::string_view key, const toml::node& node, std::string_view expected) {
-  decoder_.error(decoder_.pos(node), subject(key) + ": expected " + std::string(expected) + ", got " +
-                                         std::string(type_name(node)));
+void TableReader::type_error(std::string_view key, const toml::node& node,
+                             std::string_view expected) {
+  decoder_.error(decoder_.pos(node), subject(key) + ": expected " + std::string(expected) +
+                                         ", got " + std::string(type_name(node)));
 }
 
 void TableReader::reject_unknown() {
   for (const auto& [key, value] : table_) {
     if (std::find(known_.begin(), known_.end(), key.str()) != known_.end()) continue;
-    std::string message = label_.empty() ? "unknown top-level key " + single_quoted(key.str())
-                                         : "unknown key " + single_quoted(key.str()) + " in " + label_;
+    std::string message = label_.empty()
+                              ? "unknown top-level key " + single_quoted(key.str())
+                              : "unknown key " + single_quoted(key.str()) + " in " + label_;
     const std::string guess = suggestion(key.str(), known_);
     if (!guess.empty()) {
       message += "; did you mean " + single_quoted(guess) + '?';
@@ -122,7 +127,9 @@ const toml::array* TableReader::array_of_tables(std::string_view key) {
   if (array == nullptr || !array->is_array_of_tables()) {
     // An empty array is a harmless array of zero tables.
     if (array != nullptr && array->empty()) return array;
-    const std::string dotted = label_.empty() ? std::string(key) : label_.substr(1, label_.size() - 2) + '.' + std::string(key);
+    const std::string dotted = label_.empty()
+                                   ? std::string(key)
+                                   : label_.substr(1, label_.size() - 2) + '.' + std::string(key);
     type_error(key, *node, "an array of tables ([[" + dotted + "]])");
     return nullptr;
   }
@@ -154,7 +161,8 @@ bool TableReader::string(std::string_view key, std::string& out, SourcePos* wher
   return false;
 }
 
-std::optional<std::int64_t> TableReader::integer(std::string_view key, std::int64_t min, std::int64_t max) {
+std::optional<std::int64_t> TableReader::integer(std::string_view key, std::int64_t min,
+                                                 std::int64_t max) {
   const toml::node* node = find(key);
   if (node == nullptr) return std::nullopt;
   const auto* value = node->as_integer();
@@ -181,8 +189,9 @@ bool TableReader::duration(std::string_view key, Duration& out) {
   }
   const auto parsed = core::parse_duration(value->get());
   if (!parsed) {
-    decoder_.error(decoder_.pos(*node), subject(key) + ": bad duration " + single_quoted(value->get()) +
-                                            ": expected digits and a unit (ms, s, m, h), like \"30s\"");
+    decoder_.error(decoder_.pos(*node),
+                   subject(key) + ": bad duration " + single_quoted(value->get()) +
+                       ": expected digits and a unit (ms, s, m, h), like \"30s\"");
     return false;
   }
   if (parsed->count() == 0) {
@@ -193,7 +202,8 @@ bool TableReader::duration(std::string_view key, Duration& out) {
   return true;
 }
 
-bool TableReader::size(std::string_view key, std::uint64_t& out, std::uint64_t min, std::uint64_t max) {
+bool TableReader::size(std::string_view key, std::uint64_t& out, std::uint64_t min,
+                       std::uint64_t max) {
   const toml::node* node = find(key);
   if (node == nullptr) return false;
   std::optional<std::uint64_t> bytes;
@@ -206,9 +216,10 @@ bool TableReader::size(std::string_view key, std::uint64_t& out, std::uint64_t m
   } else if (const auto* text = node->as_string()) {
     bytes = core::parse_size(text->get());
     if (!bytes) {
-      decoder_.error(decoder_.pos(*node),
-                     subject(key) + ": bad size " + single_quoted(text->get()) +
-                         ": expected digits and a unit (B, KiB, MiB, GiB, KB, MB, GB), like \"16KiB\"");
+      decoder_.error(
+          decoder_.pos(*node),
+          subject(key) + ": bad size " + single_quoted(text->get()) +
+              ": expected digits and a unit (B, KiB, MiB, GiB, KB, MB, GB), like \"16KiB\"");
       return false;
     }
   } else {
@@ -216,23 +227,26 @@ bool TableReader::size(std::string_view key, std::uint64_t& out, std::uint64_t m
     return false;
   }
   if (*bytes < min || *bytes > max) {
-    decoder_.error(decoder_.pos(*node), subject(key) + ": " + format_size(*bytes) + " is out of range (" +
-                                            format_size(min) + '-' + format_size(max) + ')');
+    decoder_.error(decoder_.pos(*node), subject(key) + ": " + format_size(*bytes) +
+                                            " is out of range (" + format_size(min) + '-' +
+                                            format_size(max) + ')');
     return false;
   }
   out = *bytes;
   return true;
 }
 
-bool TableReader::one_of(std::string_view key, std::string& out, std::initializer_list<std::string_view> allowed,
-                         SourcePos* where) {
+bool TableReader::one_of(std::string_view key, std::string& out,
+                         std::initializer_list<std::string_view> allowed, SourcePos* where) {
   std::string value;
   SourcePos value_pos;
   if (!string(key, value, &value_pos)) return false;
   if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
     std::string list;
-    for (const auto choice : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(choice) + '"';
-    decoder_.error(value_pos, subject(key) + ": " + single_quoted(value) + " is not allowed; expected one of " + list);
+    for (const auto choice : allowed)
+      list += (list.empty() ? "\"" : ", \"") + std::string(choice) + '"';
+    decoder_.error(value_pos, subject(key) + ": " + single_quoted(value) +
+                                  " is not allowed; expected one of " + list);
     return false;
   }
   out = std::move(value);
@@ -264,7 +278,8 @@ bool TableReader::endpoint(std::string_view key, Endpoint& out) {
 
 // ---- TableReader: arrays ----------------------------------------------------------------
 
-bool TableReader::strings(std::string_view key, std::vector<std::string>& out, std::vector<SourcePos>* where) {
+bool TableReader::strings(std::string_view key, std::vector<std::string>& out,
+                          std::vector<SourcePos>* where) {
   const toml::node* node = find(key);
   if (node == nullptr) return false;
   const auto* array = node->as_array();
@@ -321,7 +336,8 @@ bool TableReader::methods(std::string_view key, std::vector<std::string>& out) {
   bool ok = true;
   for (std::size_t i = 0; i < texts.size(); ++i) {
     if (!is_method_token(texts[i])) {
-      decoder_.error(positions[i], subject(key) + '[' + std::to_string(i) + "]: " + single_quoted(texts[i]) +
+      decoder_.error(positions[i], subject(key) + '[' + std::to_string(i) +
+                                       "]: " + single_quoted(texts[i]) +
                                        " is not an uppercase HTTP method, like \"POST\"");
       ok = false;
     }

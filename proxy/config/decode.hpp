@@ -65,8 +65,8 @@ class TableReader {
   std::optional<std::int64_t> integer(std::string_view key, std::int64_t min, std::int64_t max);
   bool duration(std::string_view key, Duration& out);  // must be > 0
   bool size(std::string_view key, std::uint64_t& out, std::uint64_t min, std::uint64_t max);
-  bool one_of(std::string_view key, std::string& out, std::initializer_list<std::string_view> allowed,
-              SourcePos* where = nullptr);
+  bool one_of(std::string_view key, std::string& out,
+              std::initializer_list<std::string_view> allowed, SourcePos* where = nullptr);
   bool path(std::string_view key, std::string& out, SourcePos* where = nullptr);
   bool endpoint(std::string_view key, Endpoint& out);
   bool endpoints(std::string_view key, std::vector<Endpoint>& out);

@@ -1,9 +1,10 @@
 // config/decode_sections: one decoder per top-level section (everything but [[tenant]]).
-// Per-value bounds only; what spans sections (hosts vs certificates, regex compilation) is compile's.
-#include "proxy/config/decode.hpp"
-
+// Per-value bounds only; what spans sections (hosts vs certificates, regex compilation) is
+// compile's.
 #include <algorithm>
 #include <string>
+
+#include "proxy/config/decode.hpp"
 
 namespace portico::config::decode {
 namespace {
@@ -17,7 +18,8 @@ void decode_server(TableReader& reader, ServerSection& out) {
   reader.endpoints("http_listen", out.http_listen);
   reader.endpoints("https_listen", out.https_listen);
   reader.boolean("redirect_http", out.redirect_http);
-  if (const auto workers = reader.integer("workers", 0, 256)) out.workers = static_cast<unsigned>(*workers);
+  if (const auto workers = reader.integer("workers", 0, 256))
+    out.workers = static_cast<unsigned>(*workers);
   reader.duration("drain_timeout", out.drain_timeout);
   reader.reject_unknown();
 }
@@ -51,7 +53,8 @@ void decode_upstream(TableReader& reader, UpstreamSection& out) {
       servers != nullptr && servers->is_array() && servers->as_array()->empty()) {
     // Nothing could be forwarded: refuse rather than start a proxy that answers 502 forever.
     reader.find("servers");
-    reader.decoder().error(reader.decoder().pos(*servers), "[upstream] servers: at least one server is required");
+    reader.decoder().error(reader.decoder().pos(*servers),
+                           "[upstream] servers: at least one server is required");
   } else {
     reader.endpoints("servers", out.servers);
   }
@@ -91,7 +94,8 @@ void decode_gate(Decoder& decoder, const toml::table& table, FeatureGate& gate) 
   if (!paths_ok && table.get("paths") == nullptr) {
     decoder.error(replaced.where, reader.label() + ": missing required key 'paths'");
   }
-  const bool methods_ok = reader.methods("methods", replaced.methods) || table.get("methods") == nullptr;
+  const bool methods_ok =
+      reader.methods("methods", replaced.methods) || table.get("methods") == nullptr;
   reader.reject_unknown();
   if (paths_ok && methods_ok) gate = std::move(replaced);
 }
@@ -105,14 +109,17 @@ void decode_features(TableReader& reader, FeaturesSection& out) {
   std::string gate_names;
   for (auto& gate : out.gates) {
     gate_names += (gate_names.empty() ? "" : ", ") + gate.name;
-    if (const toml::table* table = reader.subtable(gate.name)) decode_gate(reader.decoder(), *table, gate);
+    if (const toml::table* table = reader.subtable(gate.name))
+      decode_gate(reader.decoder(), *table, gate);
   }
   for (const auto& [key, value] : reader.table()) {
     if (value.is_table() &&
-        std::none_of(out.gates.begin(), out.gates.end(), [&](const FeatureGate& g) { return g.name == key.str(); })) {
+        std::none_of(out.gates.begin(), out.gates.end(),
+                     [&](const FeatureGate& g) { return g.name == key.str(); })) {
       reader.find(key.str());  // reported here with the list of gates, not as a plain unknown key
       reader.decoder().error(reader.decoder().pos(key),
-                             "unknown feature gate '" + std::string(key.str()) + "' in [features]; gates are " + gate_names);
+                             "unknown feature gate '" + std::string(key.str()) +
+                                 "' in [features]; gates are " + gate_names);
     }
   }
   std::sort(out.gates.begin(), out.gates.end(),
@@ -125,7 +132,9 @@ void decode_banner(TableReader& reader, BannerSection& out) {
   SourcePos template_pos;
   if (reader.string("template", out.template_html, &template_pos) &&
       out.template_html.find("{text}") == std::string::npos) {
-    reader.decoder().warning(template_pos, "[banner] template has no {text} placeholder: tenants' banners will not appear");
+    reader.decoder().warning(
+        template_pos,
+        "[banner] template has no {text} placeholder: tenants' banners will not appear");
   }
   reader.size("max_scan_bytes", out.max_scan_bytes, 1, 16 * mib);
   reader.reject_unknown();
@@ -140,7 +149,8 @@ void decode_rule(Decoder& decoder, const toml::table& table, std::vector<Activit
   rule.where = decoder.pos(table);
   auto required = [&](bool read, const char* key) {
     if (!read && table.get(key) == nullptr) {
-      decoder.error(rule.where, "[[activity.rule]]: missing required key '" + std::string(key) + "'");
+      decoder.error(rule.where,
+                    "[[activity.rule]]: missing required key '" + std::string(key) + "'");
     }
     return read;
   };
@@ -176,10 +186,13 @@ void decode_activity(TableReader& reader, ActivitySection& out) {
   if (!out.webhook.empty() && out.spool_dir.empty()) {
     // Events are spooled before they are delivered (DESIGN §6): without a spool there is
     // nothing to deliver, and the webhook would silently never be called.
-    reader.decoder().error(webhook_pos, "[activity] webhook is set but spool_dir is empty; events are spooled before delivery");
+    reader.decoder().error(
+        webhook_pos,
+        "[activity] webhook is set but spool_dir is empty; events are spooled before delivery");
   }
   if (const toml::array* rules = reader.array_of_tables("rule")) {
-    for (const auto& element : *rules) decode_rule(reader.decoder(), *element.as_table(), out.rules);
+    for (const auto& element : *rules)
+      decode_rule(reader.decoder(), *element.as_table(), out.rules);
   }
   reader.reject_unknown();
 }
@@ -195,9 +208,11 @@ void decode_log(TableReader& reader, LogSection& out) {
   std::string access;
   if (reader.string("access", access, &access_pos)) {
     if (access.empty()) {
-      reader.decoder().error(access_pos, "[log] access: expected \"stdout\", \"off\" or a file path");
+      reader.decoder().error(access_pos,
+                             "[log] access: expected \"stdout\", \"off\" or a file path");
     } else {
-      out.access = access == "stdout" || access == "off" ? access : reader.decoder().resolve_path(access);
+      out.access =
+          access == "stdout" || access == "off" ? access : reader.decoder().resolve_path(access);
     }
   }
   reader.one_of("level", out.level, {"debug", "info", "warn", "error"});

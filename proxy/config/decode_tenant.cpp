@@ -1,9 +1,9 @@
 // config/decode_tenant: [[tenant]] tables -> TenantConfig, with the positions compile needs.
 // Checks each tenant alone; names, domains and collisions are the tenants module's job.
-#include "proxy/config/decode.hpp"
-
 #include <algorithm>
 #include <string>
+
+#include "proxy/config/decode.hpp"
 
 namespace portico::config::decode {
 namespace {
@@ -14,8 +14,8 @@ constexpr std::size_t max_org_id_length = 64;
 bool valid_org_id(std::string_view org_id) {
   return !org_id.empty() && org_id.size() <= max_org_id_length &&
          std::all_of(org_id.begin(), org_id.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == '.' || c == '-';
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '.' || c == '-';
          });
 }
 
@@ -25,8 +25,9 @@ bool decode_identity(TableReader& reader, TenantConfig& tenant) {
   bool ok = true;
   if (reader.string("org_id", tenant.org_id, &tenant.org_id_pos)) {
     if (!valid_org_id(tenant.org_id)) {
-      decoder.error(tenant.org_id_pos, "[[tenant]] org_id: '" + tenant.org_id +
-                                           "' must be 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'");
+      decoder.error(tenant.org_id_pos,
+                    "[[tenant]] org_id: '" + tenant.org_id +
+                        "' must be 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'");
       ok = false;
     }
   } else {
@@ -52,17 +53,24 @@ bool decode_identity(TableReader& reader, TenantConfig& tenant) {
 
 void decode_hosts(TableReader& reader, TenantConfig& tenant) {
   std::string portal_name;
-  if (reader.string("portal_name", portal_name, &tenant.portal_name_pos)) tenant.portal_name = std::move(portal_name);
-  reader.strings("previous_portal_names", tenant.previous_portal_names, &tenant.previous_portal_name_pos);
-  const bool domains_ok = reader.strings("custom_domains", tenant.custom_domains, &tenant.custom_domain_pos) ||
-                          reader.table().get("custom_domains") == nullptr;
+  if (reader.string("portal_name", portal_name, &tenant.portal_name_pos))
+    tenant.portal_name = std::move(portal_name);
+  reader.strings("previous_portal_names", tenant.previous_portal_names,
+                 &tenant.previous_portal_name_pos);
+  const bool domains_ok =
+      reader.strings("custom_domains", tenant.custom_domains, &tenant.custom_domain_pos) ||
+      reader.table().get("custom_domains") == nullptr;
   std::string canonical;
-  if (reader.one_of("canonical_host", canonical, {"subdomain", "custom"}, &tenant.canonical_host_pos)) {
-    tenant.canonical_host = canonical == "custom" ? CanonicalHost::custom : CanonicalHost::subdomain;
+  if (reader.one_of("canonical_host", canonical, {"subdomain", "custom"},
+                    &tenant.canonical_host_pos)) {
+    tenant.canonical_host =
+        canonical == "custom" ? CanonicalHost::custom : CanonicalHost::subdomain;
     // A bad custom_domains value was reported already; do not pile a second error on it.
-    if (tenant.canonical_host == CanonicalHost::custom && domains_ok && tenant.custom_domains.empty()) {
-      reader.decoder().error(tenant.canonical_host_pos,
-                             "[[tenant]] canonical_host: \"custom\" needs at least one entry in custom_domains");
+    if (tenant.canonical_host == CanonicalHost::custom && domains_ok &&
+        tenant.custom_domains.empty()) {
+      reader.decoder().error(
+          tenant.canonical_host_pos,
+          "[[tenant]] canonical_host: \"custom\" needs at least one entry in custom_domains");
       tenant.canonical_host = CanonicalHost::subdomain;
     }
   }

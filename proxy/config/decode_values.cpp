@@ -1,9 +1,9 @@
 // config/decode_values: syntax of single values (addresses, webhook URLs, method tokens).
 // Pure string checks: no I/O, no name resolution.
-#include "proxy/config/decode.hpp"
-
 #include <algorithm>
 #include <string>
+
+#include "proxy/config/decode.hpp"
 
 namespace portico::config::decode {
 namespace {
@@ -24,7 +24,8 @@ bool parse_port(std::string_view text, std::uint16_t& port, std::string& why) {
 bool starts_with_nocase(std::string_view text, std::string_view prefix) {
   if (text.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
+    const char c =
+        text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
     if (c != prefix[i]) return false;
   }
   return true;
@@ -44,16 +45,26 @@ bool is_method_token(std::string_view text) {
 
 std::string_view type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -86,7 +97,8 @@ std::optional<Endpoint> parse_endpoint(std::string_view text, std::string& why) 
       why = "IPv6 addresses need brackets, like [::1]:8443";
       return std::nullopt;
     }
-    if (host.empty() || host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+    if (host.empty() || host.find_first_not_of(
+                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
                             std::string_view::npos) {
       why = "expected a host name or IP address before ':'";
       return std::nullopt;
@@ -107,7 +119,8 @@ bool valid_webhook(std::string_view url, std::string& why) {
     why = "expected http://host[:port]/path";
     return false;
   }
-  if (std::any_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
+  if (std::any_of(url.begin(), url.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
     why = "a URL must not contain spaces or control characters";
     return false;
   }

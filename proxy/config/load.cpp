@@ -81,7 +81,8 @@ class Loader {
     if (!root) return;
     Decoder decoder(file, result_.problems);
     const auto includes = decode_main(decoder, *root);
-    std::vector<std::pair<std::string, SourcePos>> seen{{file_identity(file), SourcePos{file, 1, 1}}};
+    std::vector<std::pair<std::string, SourcePos>> seen{
+        {file_identity(file), SourcePos{file, 1, 1}}};
     for (const auto& include : includes) load_include(include, seen);
   }
 
@@ -101,7 +102,8 @@ class Loader {
       return toml::parse(text, std::string_view(file));
     } catch (const toml::parse_error& error) {
       const auto& begin = error.source().begin;
-      result_.problems.push_back(Problem{SourcePos{file, begin.line, begin.column}, std::string(error.description())});
+      result_.problems.push_back(
+          Problem{SourcePos{file, begin.line, begin.column}, std::string(error.description())});
       return std::nullopt;
     }
   }
@@ -138,14 +140,17 @@ class Loader {
     return includes;
   }
 
-  void load_include(const IncludeEntry& include, std::vector<std::pair<std::string, SourcePos>>& seen) {
+  void load_include(const IncludeEntry& include,
+                    std::vector<std::pair<std::string, SourcePos>>& seen) {
     std::vector<Problem>& problems = result_.problems;
     const std::string identity = file_identity(include.path);
-    const auto previous = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == identity; });
+    const auto previous =
+        std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == identity; });
     if (previous != seen.end()) {
-      const std::string what = previous == seen.begin()
-                                   ? "the main config file includes itself"
-                                   : "included twice (first at line " + std::to_string(previous->second.line) + ')';
+      const std::string what =
+          previous == seen.begin()
+              ? "the main config file includes itself"
+              : "included twice (first at line " + std::to_string(previous->second.line) + ')';
       problems.push_back(Problem{include.where, "include '" + include.path + "': " + what});
       return;
     }
@@ -153,7 +158,8 @@ class Loader {
     std::string why;
     const auto text = read_file(include.path, why);
     if (!text) {
-      problems.push_back(Problem{include.where, "include '" + include.path + "': cannot read: " + why});
+      problems.push_back(
+          Problem{include.where, "include '" + include.path + "': cannot read: " + why});
       return;
     }
     files_.push_back(include.path);
@@ -172,11 +178,12 @@ class Loader {
     }
     for (const auto& [key, value] : root) {
       if (key.str() == "tenant") continue;
-      decoder.error(decoder.pos(key), key.str() == "include"
-                                          ? std::string("nested includes are not supported; list every file "
-                                                        "in the main config file's include")
-                                          : "included files may contain only [[tenant]] tables; '" +
-                                                std::string(key.str()) + "' is not allowed here");
+      decoder.error(decoder.pos(key),
+                    key.str() == "include"
+                        ? std::string("nested includes are not supported; list every file "
+                                      "in the main config file's include")
+                        : "included files may contain only [[tenant]] tables; '" +
+                              std::string(key.str()) + "' is not allowed here");
     }
   }
 
@@ -196,7 +203,8 @@ LoadResult load(std::optional<std::string_view> text, const std::string& path) {
       file_text = read_file(file, why);
       if (!file_text) {
         // No position exists in a file that cannot be read: 0:0 means "unknown" (model.hpp).
-        result.problems.push_back(Problem{SourcePos{file, 0, 0}, "cannot read config file: " + why});
+        result.problems.push_back(
+            Problem{SourcePos{file, 0, 0}, "cannot read config file: " + why});
         return result;
       }
       text = *file_text;
@@ -205,7 +213,8 @@ LoadResult load(std::optional<std::string_view> text, const std::string& path) {
     loader.sort_problems();
   } catch (const std::exception& error) {
     // Only resource exhaustion gets here; report it rather than take the caller down.
-    result.problems.push_back(Problem{SourcePos{file, 0, 0}, std::string("internal error while loading: ") + error.what()});
+    result.problems.push_back(Problem{
+        SourcePos{file, 0, 0}, std::string("internal error while loading: ") + error.what()});
   }
   return result;
 }
@@ -213,7 +222,8 @@ LoadResult load(std::optional<std::string_view> text, const std::string& path) {
 }  // namespace
 
 bool LoadResult::ok() const {
-  return std::none_of(problems.begin(), problems.end(), [](const Problem& p) { return !p.warning; });
+  return std::none_of(problems.begin(), problems.end(),
+                      [](const Problem& p) { return !p.warning; });
 }
 
 LoadResult load_config(const std::string& path) { return load(std::nullopt, path); }

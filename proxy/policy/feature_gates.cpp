@@ -40,6 +40,36 @@ bool same_method(std::string_view a, std::string_view b) {
   return true;
 }
 
+}  // namespace
+
+namespace detail {
+
+struct GateSet {
+  struct Gate {
+    std::uint32_t bit = 0;
+    std::vector<std::string> methods;  // empty = every method
+
+    bool applies_to(std::string_view method) const {
+      if (methods.empty()) return true;
+      for (const std::string& allowed : methods) {
+        if (same_method(method, allowed)) return true;
+      }
+      return false;
+    }
+  };
+  explicit GateSet(const RE2::Options& options) : set(options, RE2::UNANCHORED) {}
+
+  RE2::Set set;
+  std::vector<Gate> gates;
+  std::vector<std::size_t> pattern_gate;  // set index -> index in gates
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::GateSet;
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -103,75 +133,59 @@ void report_oversized(const config::FeaturesSection& features, const RE2::Option
        false});
 }
 
-}  // namespace
+bool valid_status(unsigned status) { return status >= 400 && status <= 599; }
 
-struct FeatureGates::Compiled {
-  struct Gate {
-    std::uint32_t bit = 0;
-    std::vector<std::string> methods;  // empty = every method
-
-    bool applies_to(std::string_view method) const {
-      if (methods.empty()) return true;
-      for (const std::string& allowed : methods) {
-        if (same_method(method, allowed)) return true;
-      }
-      return false;
-    }
+// Adds one gate's patterns to the set; every problem found is appended.
+void add_gate(const config::FeatureGate& gate, GateSet& compiled, std::uint32_t& seen,
+              std::vector<config::Problem>& problems) {
+  const std::string prefix = "[features." + gate.name + "] ";
+  auto report = [&problems, &prefix](config::SourcePos where, const std::string& message) {
+    problems.push_back({std::move(where), prefix + message, false});
   };
-  explicit Compiled(const RE2::Options& options) : set(options, RE2::UNANCHORED) {}
+  const auto feature = tenants::feature_from_name(gate.name);
+  if (!feature) {
+    report(gate.where,
+           "is not a feature gate (edit_profile, forward_documents, projects, reviews, "
+           "sales_orders)");
+    return;
+  }
+  const std::uint32_t bit = tenants::feature_bit(*feature);
+  if ((seen & bit) != 0) report(gate.where, "is defined twice");
+  seen |= bit;
+  for (const std::string& method : gate.methods) {
+    if (!is_method_token(method)) {
+      report(gate.where,
+             "method '" + method + "' must be an HTTP method in uppercase letters (A-Z)");
+    }
+  }
+  const std::size_t gate_index = compiled.gates.size();
+  compiled.gates.push_back({bit, gate.methods});
+  for (std::size_t i = 0; i < gate.paths.size(); ++i) {
+    std::string error;
+    if (compiled.set.Add(gate.paths[i], &error) < 0) {
+      report(pattern_pos(gate, i), "invalid path pattern '" + gate.paths[i] + "': " + error);
+      continue;
+    }
+    compiled.pattern_gate.push_back(gate_index);
+  }
+}
 
-  RE2::Set set;
-  std::vector<Gate> gates;
-  std::vector<std::size_t> pattern_gate;  // set index -> index in gates
-};
+}  // namespace
 
 std::optional<FeatureGates> FeatureGates::compile(const config::FeaturesSection& features,
                                                   std::vector<config::Problem>& problems,
                                                   std::int64_t max_mem) {
   const std::size_t problems_before = problems.size();
-  auto report = [&problems](config::SourcePos where, std::string message) {
-    problems.push_back({std::move(where), std::move(message), false});
-  };
-  if (features.blocked_status < 400 || features.blocked_status > 599) {
-    const config::SourcePos where =
-        features.gates.empty() ? config::SourcePos{} : features.gates.front().where;
-    report(where, "[features] blocked_status must be a 4xx or 5xx status, got " +
-                      std::to_string(features.blocked_status));
+  if (!valid_status(features.blocked_status)) {
+    problems.push_back({features.gates.empty() ? config::SourcePos{} : features.gates.front().where,
+                        "[features] blocked_status must be a 4xx or 5xx status, got " +
+                            std::to_string(features.blocked_status),
+                        false});
   }
-
   const RE2::Options options = gate_options(max_mem);
-  auto compiled = std::make_shared<Compiled>(options);
+  auto compiled = std::make_shared<detail::GateSet>(options);
   std::uint32_t seen = 0;
-  for (const config::FeatureGate& gate : features.gates) {
-    const std::string prefix = "[features." + gate.name + "] ";
-    const auto feature = tenants::feature_from_name(gate.name);
-    if (!feature) {
-      report(gate.where, prefix +
-                             "is not a feature gate (edit_profile, forward_documents, "
-                             "projects, reviews, sales_orders)");
-      continue;
-    }
-    const std::uint32_t bit = tenants::feature_bit(*feature);
-    if ((seen & bit) != 0) report(gate.where, prefix + "is defined twice");
-    seen |= bit;
-    for (const std::string& method : gate.methods) {
-      if (!is_method_token(method)) {
-        report(gate.where, prefix + "method '" + method +
-                               "' must be an HTTP method in uppercase letters (A-Z)");
-      }
-    }
-    const std::size_t gate_index = compiled->gates.size();
-    compiled->gates.push_back({bit, gate.methods});
-    for (std::size_t i = 0; i < gate.paths.size(); ++i) {
-      std::string error;
-      if (compiled->set.Add(gate.paths[i], &error) < 0) {
-        report(pattern_pos(gate, i),
-               prefix + "invalid path pattern '" + gate.paths[i] + "': " + error);
-        continue;
-      }
-      compiled->pattern_gate.push_back(gate_index);
-    }
-  }
+  for (const config::FeatureGate& gate : features.gates) add_gate(gate, *compiled, seen, problems);
   if (problems.size() != problems_before) return std::nullopt;
 
   if (!compiled->pattern_gate.empty() && !compiled->set.Compile()) {
@@ -200,8 +214,9 @@ std::uint32_t FeatureGates::match_with_slash_variant(std::string_view method,
   std::uint32_t mask = match_path(method, path);
   // Many routers serve "/x/" as "/x" (Express, Spring before 6); a pattern ending in '$'
   // must not be dodged by a trailing slash.
-  if (path.size() > 1 && path.back() == '/')
+  if (path.size() > 1 && path.back() == '/') {
     mask |= match_path(method, path.substr(0, path.size() - 1));
+  }
   return mask;
 }
 
@@ -214,7 +229,7 @@ std::uint32_t FeatureGates::match_path(std::string_view method, std::string_view
   }
   std::uint32_t mask = 0;
   for (int hit : hits) {
-    const Compiled::Gate& gate =
+    const GateSet::Gate& gate =
         compiled_->gates[compiled_->pattern_gate[static_cast<std::size_t>(hit)]];
     if (gate.applies_to(method)) mask |= gate.bit;
   }
@@ -223,7 +238,7 @@ std::uint32_t FeatureGates::match_path(std::string_view method, std::string_view
 
 std::uint32_t FeatureGates::all_gates_for(std::string_view method) const {
   std::uint32_t mask = 0;
-  for (const Compiled::Gate& gate : compiled_->gates) {
+  for (const GateSet::Gate& gate : compiled_->gates) {
     if (gate.applies_to(method)) mask |= gate.bit;
   }
   return mask;

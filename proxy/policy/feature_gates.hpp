@@ -12,6 +12,10 @@
 
 namespace portico::policy {
 
+namespace detail {
+struct GateSet;  // the compiled RE2::Set and what each of its patterns belongs to
+}
+
 // Memory budget for the compiled set of all gate patterns together.
 inline constexpr std::int64_t gate_patterns_max_mem = 8 * 1024 * 1024;
 
@@ -35,14 +39,13 @@ class FeatureGates {
   unsigned blocked_status() const noexcept { return blocked_status_; }
 
  private:
-  struct Compiled;
   FeatureGates() = default;
 
   std::uint32_t match_with_slash_variant(std::string_view method, std::string_view path) const;
   std::uint32_t match_path(std::string_view method, std::string_view path) const;
   std::uint32_t all_gates_for(std::string_view method) const;
 
-  std::shared_ptr<const Compiled> compiled_;
+  std::shared_ptr<const detail::GateSet> compiled_;
   unsigned blocked_status_ = 404;
 };
 

@@ -2,6 +2,9 @@
 // A pure table: no I/O, no rendering.
 #pragma once
 
+// Boost 1.81's core string_view (pulled in by verb.hpp) needs std::ostream complete.
+#include <ostream>
+
 #include <boost/beast/http/verb.hpp>
 
 #include <string_view>

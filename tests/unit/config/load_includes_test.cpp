@@ -52,7 +52,9 @@ class TempDir {
 TEST(LoadConfigIncludes, TenantsComeFromMainFileThenIncludesInOrder) {
   TempDir dir;
   dir.write("conf/tenants/b.toml", "[[tenant]]\norg_id = 'b'\nname = 'B'\n");
-  dir.write("conf/tenants/c.toml", "# no tenants yet\n[[tenant]]\norg_id = 'c'\nname = 'C'\n[[tenant]]\norg_id = 'd'\nname = 'D'\n");
+  dir.write("conf/tenants/c.toml",
+            "# no tenants yet\n[[tenant]]\norg_id = 'c'\nname = 'C'\n[[tenant]]\norg_id = "
+            "'d'\nname = 'D'\n");
   const std::string main = dir.write("conf/portico.toml",
                                      "include = ['tenants/b.toml', './tenants/../tenants/c.toml']\n"
                                      "[tls]\ncertificate = '../certs/default.pem'\n"
@@ -63,7 +65,8 @@ TEST(LoadConfigIncludes, TenantsComeFromMainFileThenIncludesInOrder) {
   for (const auto& tenant : result.config.tenants) org_ids.push_back(tenant.org_id);
   EXPECT_EQ(org_ids, (std::vector<std::string>{"a", "b", "c", "d"}));
   EXPECT_EQ(result.config.tenants[1].where.file, (dir.root() / "conf/tenants/b.toml").string());
-  EXPECT_EQ(result.config.tenants[2].org_id_pos.file, (dir.root() / "conf/tenants/c.toml").string());
+  EXPECT_EQ(result.config.tenants[2].org_id_pos.file,
+            (dir.root() / "conf/tenants/c.toml").string());
   EXPECT_EQ(result.config.tenants[2].where.line, 2u);
   EXPECT_EQ(result.config.tls.certificate, (dir.root() / "certs/default.pem").string());
 }
@@ -85,7 +88,8 @@ TEST(LoadConfigIncludes, MissingMainFileIsOneProblem) {
   const LoadResult result = load_config((dir.root() / "nope.toml").string());
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_FALSE(result.ok());
-  EXPECT_NE(result.problems[0].message.find("cannot read config file: no such file"), std::string::npos);
+  EXPECT_NE(result.problems[0].message.find("cannot read config file: no such file"),
+            std::string::npos);
 }
 
 TEST(LoadConfigIncludes, IncludeMistakesAreReportedWhereTheyAre) {
@@ -106,11 +110,13 @@ TEST(LoadConfigIncludes, IncludeMistakesAreReportedWhereTheyAre) {
     std::string message;
   };
   const Expected expected[] = {
-      {main, 1, 12, "include '" + (dir.root() / "conf/missing.toml").string() + "': cannot read: no such file"},
+      {main, 1, 12,
+       "include '" + (dir.root() / "conf/missing.toml").string() + "': cannot read: no such file"},
       {main, 2, 12, "included twice (first at line 1)"},
       {main, 2, 24, "the main config file includes itself"},
       {tenants, 1, 1, "nested includes are not supported"},
-      {tenants, 2, 2, "included files may contain only [[tenant]] tables; 'server' is not allowed here"},
+      {tenants, 2, 2,
+       "included files may contain only [[tenant]] tables; 'server' is not allowed here"},
       {tenants, 7, 1, "unknown key 'feature' in [[tenant]]"},
       {(dir.root() / "conf/broken.toml").string(), 1, 10, ""},
   };

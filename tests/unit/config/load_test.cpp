@@ -32,64 +32,96 @@ struct MistakeCase {
 TEST(LoadConfig, EachMistakeIsReportedOnceAtItsPosition) {
   const MistakeCase cases[] = {
       {"unknown top-level key", "servr = 1\n", 1, 1, "unknown top-level key 'servr'"},
-      {"unknown top-level table", "[servr]\nworkers = 1\n", 1, 2, "unknown top-level key 'servr'; did you mean 'server'?"},
-      {"unknown key in a section", "[server]\nworkrs = 4\n", 2, 1, "unknown key 'workrs' in [server]; did you mean 'workers'?"},
+      {"unknown top-level table", "[servr]\nworkers = 1\n", 1, 2,
+       "unknown top-level key 'servr'; did you mean 'server'?"},
+      {"unknown key in a section", "[server]\nworkrs = 4\n", 2, 1,
+       "unknown key 'workrs' in [server]; did you mean 'workers'?"},
       {"unknown key in a tenant", "[[tenant]]\norg_id = '1'\nname = 'A'\ncolour = 'red'\n", 4, 1,
        "unknown key 'colour' in [[tenant]]"},
       {"unknown key in a gate", "[features.reviews]\npaths = []\nmethod = ['GET']\n", 3, 1,
        "unknown key 'method' in [features.reviews]; did you mean 'methods'?"},
-      {"unknown key in an activity rule", "[[activity.rule]]\nevent = 'e'\npath = '^/x$'\nonce = true\n", 4, 1,
+      {"unknown key in an activity rule",
+       "[[activity.rule]]\nevent = 'e'\npath = '^/x$'\nonce = true\n", 4, 1,
        "unknown key 'once' in [[activity.rule]]"},
-      {"unknown gate", "[features.invoices]\npaths = []\n", 1, 11, "unknown feature gate 'invoices' in [features]; gates are edit_profile"},
-      {"include after a table", "[server]\ninclude = ['t.toml']\n", 2, 1, "top-level keys must come before"},
-      {"wrong type", "[server]\nworkers = \"4\"\n", 2, 11, "[server] workers: expected an integer, got a string"},
+      {"unknown gate", "[features.invoices]\npaths = []\n", 1, 11,
+       "unknown feature gate 'invoices' in [features]; gates are edit_profile"},
+      {"include after a table", "[server]\ninclude = ['t.toml']\n", 2, 1,
+       "top-level keys must come before"},
+      {"wrong type", "[server]\nworkers = \"4\"\n", 2, 11,
+       "[server] workers: expected an integer, got a string"},
       {"wrong element type", "[server]\nhttp_listen = [\"127.0.0.1:80\", 8080]\n", 2, 32,
        "[server] http_listen[1]: expected a string, got an integer"},
       {"section not a table", "server = 1\n", 1, 10, "server: expected a table, got an integer"},
-      {"tenant not an array of tables", "[tenant]\norg_id = '1'\n", 1, 1, "tenant: expected an array of tables"},
+      {"tenant not an array of tables", "[tenant]\norg_id = '1'\n", 1, 1,
+       "tenant: expected an array of tables"},
       {"rule not an array of tables", "[activity.rule]\nevent = 'e'\n", 1, 1,
        "[activity] rule: expected an array of tables ([[activity.rule]]), got a table"},
       {"bool as string", "[server]\nredirect_http = 'yes'\n", 2, 17, "expected a boolean"},
-      {"bad duration", "[server]\ndrain_timeout = \"10\"\n", 2, 17, "[server] drain_timeout: bad duration '10'"},
-      {"duration as integer", "[upstream]\nconnect_timeout = 2\n", 2, 19, "expected a duration string"},
-      {"zero duration", "[limits]\nidle_timeout = \"0s\"\n", 2, 16, "[limits] idle_timeout: must be greater than 0"},
-      {"bad size", "[limits]\nmax_body_bytes = \"25M\"\n", 2, 18, "[limits] max_body_bytes: bad size '25M'"},
+      {"bad duration", "[server]\ndrain_timeout = \"10\"\n", 2, 17,
+       "[server] drain_timeout: bad duration '10'"},
+      {"duration as integer", "[upstream]\nconnect_timeout = 2\n", 2, 19,
+       "expected a duration string"},
+      {"zero duration", "[limits]\nidle_timeout = \"0s\"\n", 2, 16,
+       "[limits] idle_timeout: must be greater than 0"},
+      {"bad size", "[limits]\nmax_body_bytes = \"25M\"\n", 2, 18,
+       "[limits] max_body_bytes: bad size '25M'"},
       {"negative size", "[limits]\nmax_body_bytes = -1\n", 2, 18, "must not be negative"},
-      {"size below bound", "[limits]\nmax_header_bytes = 512\n", 2, 20, "512B is out of range (1KiB-1MiB)"},
-      {"size above bound", "[banner]\nmax_scan_bytes = \"17MiB\"\n", 2, 18, "17MiB is out of range (1B-16MiB)"},
-      {"integer above bound", "[server]\nworkers = 300\n", 2, 11, "[server] workers: 300 is out of range (0-256)"},
-      {"status outside 4xx/5xx", "[features]\nblocked_status = 200\n", 2, 18, "200 is out of range (400-599)"},
-      {"idle pool too large", "[upstream]\nmax_idle_per_worker = 100001\n", 2, 23, "out of range (0-100000)"},
+      {"size below bound", "[limits]\nmax_header_bytes = 512\n", 2, 20,
+       "512B is out of range (1KiB-1MiB)"},
+      {"size above bound", "[banner]\nmax_scan_bytes = \"17MiB\"\n", 2, 18,
+       "17MiB is out of range (1B-16MiB)"},
+      {"integer above bound", "[server]\nworkers = 300\n", 2, 11,
+       "[server] workers: 300 is out of range (0-256)"},
+      {"status outside 4xx/5xx", "[features]\nblocked_status = 200\n", 2, 18,
+       "200 is out of range (400-599)"},
+      {"idle pool too large", "[upstream]\nmax_idle_per_worker = 100001\n", 2, 23,
+       "out of range (0-100000)"},
       {"address without port", "[upstream]\nservers = [\"127.0.0.1\"]\n", 2, 12,
        "[upstream] servers[0]: bad address '127.0.0.1': missing port"},
-      {"port out of range", "[admin]\nlisten = \"127.0.0.1:70000\"\n", 2, 10, "port 70000 is out of range (0-65535)"},
-      {"IPv6 without brackets", "[server]\nhttps_listen = [\"::1:8443\"]\n", 2, 17, "IPv6 addresses need brackets"},
-      {"empty upstream list", "[upstream]\nservers = []\n", 2, 11, "at least one server is required"},
-      {"bad enum", "[tls]\nmin_version = \"1.1\"\n", 2, 15, "[tls] min_version: '1.1' is not allowed; expected one of \"1.2\", \"1.3\""},
-      {"bad log level", "[log]\nlevel = \"verbose\"\n", 2, 9, "expected one of \"debug\", \"info\", \"warn\", \"error\""},
-      {"bad unknown_sni", "[tls]\nunknown_sni = 'drop'\n", 2, 15, "expected one of \"default\", \"reject\""},
-      {"empty access log", "[log]\naccess = ''\n", 2, 10, "expected \"stdout\", \"off\" or a file path"},
-      {"lowercase method", "[features.edit_profile]\npaths = ['^/p']\nmethods = ['POST', 'put']\n", 3, 20,
-       "methods[1]: 'put' is not an uppercase HTTP method"},
-      {"gate without paths", "[features.reviews]\nmethods = ['GET']\n", 1, 1, "[features.reviews]: missing required key 'paths'"},
-      {"health path without slash", "[upstream]\nhealth_path = 'healthz'\n", 2, 15, "must be empty or start with '/'"},
+      {"port out of range", "[admin]\nlisten = \"127.0.0.1:70000\"\n", 2, 10,
+       "port 70000 is out of range (0-65535)"},
+      {"IPv6 without brackets", "[server]\nhttps_listen = [\"::1:8443\"]\n", 2, 17,
+       "IPv6 addresses need brackets"},
+      {"empty upstream list", "[upstream]\nservers = []\n", 2, 11,
+       "at least one server is required"},
+      {"bad enum", "[tls]\nmin_version = \"1.1\"\n", 2, 15,
+       "[tls] min_version: '1.1' is not allowed; expected one of \"1.2\", \"1.3\""},
+      {"bad log level", "[log]\nlevel = \"verbose\"\n", 2, 9,
+       "expected one of \"debug\", \"info\", \"warn\", \"error\""},
+      {"bad unknown_sni", "[tls]\nunknown_sni = 'drop'\n", 2, 15,
+       "expected one of \"default\", \"reject\""},
+      {"empty access log", "[log]\naccess = ''\n", 2, 10,
+       "expected \"stdout\", \"off\" or a file path"},
+      {"lowercase method", "[features.edit_profile]\npaths = ['^/p']\nmethods = ['POST', 'put']\n",
+       3, 20, "methods[1]: 'put' is not an uppercase HTTP method"},
+      {"gate without paths", "[features.reviews]\nmethods = ['GET']\n", 1, 1,
+       "[features.reviews]: missing required key 'paths'"},
+      {"health path without slash", "[upstream]\nhealth_path = 'healthz'\n", 2, 15,
+       "must be empty or start with '/'"},
       {"https webhook", "[activity]\nspool_dir = 'spool'\nwebhook = 'https://h/x'\n", 3, 11,
        "only http:// webhooks are supported"},
-      {"webhook without scheme", "[activity]\nspool_dir = 'spool'\nwebhook = 'h:80/x'\n", 3, 11, "expected http://host[:port]/path"},
-      {"webhook without spool", "[activity]\nwebhook = 'http://h/x'\n", 2, 11, "spool_dir is empty"},
-      {"rule without path", "[[activity.rule]]\nevent = 'e'\n", 1, 1, "[[activity.rule]]: missing required key 'path'"},
+      {"webhook without scheme", "[activity]\nspool_dir = 'spool'\nwebhook = 'h:80/x'\n", 3, 11,
+       "expected http://host[:port]/path"},
+      {"webhook without spool", "[activity]\nwebhook = 'http://h/x'\n", 2, 11,
+       "spool_dir is empty"},
+      {"rule without path", "[[activity.rule]]\nevent = 'e'\n", 1, 1,
+       "[[activity.rule]]: missing required key 'path'"},
       {"parse error", "[server\nworkers = 1\n", 1, 8, ""},
-      {"duplicate key", "[server]\nworkers = 1\nworkers = 2\n", 3, 11, "cannot redefine existing integer 'workers'"},
-      {"tenant without org_id", "[[tenant]]\nname = 'Acme'\n", 1, 1, "[[tenant]]: missing required key 'org_id'"},
-      {"tenant without name", "[[tenant]]\norg_id = '1'\n", 1, 1, "[[tenant]]: missing required key 'name'"},
+      {"duplicate key", "[server]\nworkers = 1\nworkers = 2\n", 3, 11,
+       "cannot redefine existing integer 'workers'"},
+      {"tenant without org_id", "[[tenant]]\nname = 'Acme'\n", 1, 1,
+       "[[tenant]]: missing required key 'org_id'"},
+      {"tenant without name", "[[tenant]]\norg_id = '1'\n", 1, 1,
+       "[[tenant]]: missing required key 'name'"},
       {"tenant with a bad org_id", "[[tenant]]\norg_id = 'acme corp'\nname = 'A'\n", 2, 10,
        "org_id: 'acme corp' must be 1-64 characters"},
       {"tenant org_id as integer", "[[tenant]]\norg_id = 60001234\nname = 'A'\n", 2, 10,
        "[[tenant]] org_id: expected a string, got an integer"},
-      {"canonical custom without domains", "[[tenant]]\norg_id = '1'\nname = 'A'\ncanonical_host = 'custom'\n", 4, 18,
+      {"canonical custom without domains",
+       "[[tenant]]\norg_id = '1'\nname = 'A'\ncanonical_host = 'custom'\n", 4, 18,
        "canonical_host: \"custom\" needs at least one entry in custom_domains"},
-      {"bad canonical_host", "[[tenant]]\norg_id = '1'\nname = 'A'\ncanonical_host = 'www'\n", 4, 18,
-       "expected one of \"subdomain\", \"custom\""},
+      {"bad canonical_host", "[[tenant]]\norg_id = '1'\nname = 'A'\ncanonical_host = 'www'\n", 4,
+       18, "expected one of \"subdomain\", \"custom\""},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);
@@ -128,7 +160,8 @@ canonical_host = "custom"
   ASSERT_EQ(result.problems.size(), std::size(expected)) << all_problems(result);
   for (std::size_t i = 0; i < std::size(expected); ++i) {
     EXPECT_EQ(result.problems[i].where.line, expected[i].first) << result.problems[i].message;
-    EXPECT_NE(result.problems[i].message.find(expected[i].second), std::string::npos) << result.problems[i].message;
+    EXPECT_NE(result.problems[i].message.find(expected[i].second), std::string::npos)
+        << result.problems[i].message;
   }
   // Best effort: the tenant with a valid identity is kept, the one without org_id is not.
   ASSERT_EQ(result.config.tenants.size(), 1u);
@@ -314,12 +347,14 @@ TEST(LoadConfig, FullConfigDecodesEveryKey) {
   EXPECT_EQ(acme.org_id, "60001234");
   EXPECT_EQ(acme.name, "Acme Corporation");
   EXPECT_EQ(acme.portal_name, "acme");
-  EXPECT_EQ(acme.previous_portal_names, (std::vector<std::string>{"acme-corp", "Acme-Old"}));  // stored as written
+  EXPECT_EQ(acme.previous_portal_names,
+            (std::vector<std::string>{"acme-corp", "Acme-Old"}));  // stored as written
   EXPECT_EQ(acme.custom_domains, (std::vector<std::string>{"billing.acme.test"}));
   EXPECT_EQ(acme.canonical_host, CanonicalHost::custom);
   EXPECT_EQ(acme.banner, "Our office is closed on 24-26 December.");
-  EXPECT_TRUE(acme.notify_org_on_activity && acme.notify_customer_on_comment && acme.allow_edit_profile &&
-              acme.allow_forward_documents && acme.enable_reviews && acme.show_sales_orders && acme.show_projects);
+  EXPECT_TRUE(acme.notify_org_on_activity && acme.notify_customer_on_comment &&
+              acme.allow_edit_profile && acme.allow_forward_documents && acme.enable_reviews &&
+              acme.show_sales_orders && acme.show_projects);
   EXPECT_EQ(acme.where.line, 71u);
   EXPECT_EQ(acme.where.column, 1u);
   EXPECT_EQ(acme.org_id_pos.line, 72u);
@@ -358,7 +393,8 @@ TEST(LoadConfig, AbsentSectionsKeepTheirDefaults) {
   EXPECT_EQ(c.features.blocked_status, 404u);
   ASSERT_EQ(c.features.gates.size(), 5u);
   EXPECT_EQ(c.features.gates[0].name, "edit_profile");
-  EXPECT_EQ(c.features.gates[0].methods, (std::vector<std::string>{"POST", "PUT", "PATCH", "DELETE"}));
+  EXPECT_EQ(c.features.gates[0].methods,
+            (std::vector<std::string>{"POST", "PUT", "PATCH", "DELETE"}));
   EXPECT_EQ(c.banner.max_scan_bytes, 64u * 1024);
   EXPECT_TRUE(c.activity.spool_dir.empty());
   EXPECT_TRUE(c.activity.rules.empty());
@@ -369,7 +405,8 @@ TEST(LoadConfig, AbsentSectionsKeepTheirDefaults) {
 }
 
 TEST(LoadConfig, GateTableReplacesOnlyThatGate) {
-  const LoadResult result = load_config_string("[features.edit_profile]\npaths = ['^/me$']\n", virtual_file);
+  const LoadResult result =
+      load_config_string("[features.edit_profile]\npaths = ['^/me$']\n", virtual_file);
   ASSERT_TRUE(result.ok()) << all_problems(result);
   const auto& gates = result.config.features.gates;
   const auto defaults = FeaturesSection::default_gates();
@@ -385,8 +422,8 @@ TEST(LoadConfig, GateTableReplacesOnlyThatGate) {
 }
 
 TEST(LoadConfig, BadValueKeepsDefaultAndWarningsDoNotFail) {
-  const LoadResult result =
-      load_config_string("[banner]\ntemplate = '<p>static</p>'\n[log]\naccess = 'off'\n", virtual_file);
+  const LoadResult result = load_config_string(
+      "[banner]\ntemplate = '<p>static</p>'\n[log]\naccess = 'off'\n", virtual_file);
   EXPECT_TRUE(result.ok());
   ASSERT_EQ(result.problems.size(), 1u);
   EXPECT_TRUE(result.problems[0].warning);
@@ -395,8 +432,9 @@ TEST(LoadConfig, BadValueKeepsDefaultAndWarningsDoNotFail) {
 }
 
 TEST(LoadConfig, WebhookWithoutPortIsAccepted) {
-  const LoadResult result =
-      load_config_string("[activity]\nspool_dir = '/var/spool'\nwebhook = 'http://events.internal/in'\n", virtual_file);
+  const LoadResult result = load_config_string(
+      "[activity]\nspool_dir = '/var/spool'\nwebhook = 'http://events.internal/in'\n",
+      virtual_file);
   ASSERT_TRUE(result.ok()) << all_problems(result);
   EXPECT_EQ(result.config.activity.webhook, "http://events.internal/in");
 }

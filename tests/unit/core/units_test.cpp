@@ -25,18 +25,18 @@ TEST(ParseDuration, AcceptsEachUnitAndRefusesEverythingElse) {
       {"010s", milliseconds(10'000)},
       {"9223372036854775807ms", milliseconds(INT64_MAX)},
       {"", std::nullopt},
-      {"30", std::nullopt},          // unit required
-      {"s", std::nullopt},           // digits required
-      {"-5s", std::nullopt},         // no sign
+      {"30", std::nullopt},   // unit required
+      {"s", std::nullopt},    // digits required
+      {"-5s", std::nullopt},  // no sign
       {"+5s", std::nullopt},
-      {"1.5s", std::nullopt},        // integers only
-      {"30 s", std::nullopt},        // no spaces
+      {"1.5s", std::nullopt},  // integers only
+      {"30 s", std::nullopt},  // no spaces
       {" 30s", std::nullopt},
       {"30s ", std::nullopt},
-      {"30S", std::nullopt},         // case-sensitive
+      {"30S", std::nullopt},  // case-sensitive
       {"30sec", std::nullopt},
       {"1d", std::nullopt},
-      {"5m30s", std::nullopt},       // one unit only
+      {"5m30s", std::nullopt},                  // one unit only
       {"9223372036854775808ms", std::nullopt},  // overflows the rep
       {"9223372036854776s", std::nullopt},      // overflows after scaling
       {"99999999999999999999999h", std::nullopt},
@@ -63,9 +63,9 @@ TEST(ParseSize, AcceptsBinaryAndDecimalUnitsAndRefusesEverythingElse) {
       {"0B", 0},
       {"18446744073709551615B", UINT64_MAX},
       {"", std::nullopt},
-      {"512", std::nullopt},         // a bare number is a TOML integer, not a string
+      {"512", std::nullopt},  // a bare number is a TOML integer, not a string
       {"KiB", std::nullopt},
-      {"16kib", std::nullopt},       // case-sensitive
+      {"16kib", std::nullopt},  // case-sensitive
       {"16Mb", std::nullopt},
       {"16 KiB", std::nullopt},
       {"-1B", std::nullopt},

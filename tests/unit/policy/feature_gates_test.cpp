@@ -273,7 +273,7 @@ TEST(FeatureGates, UnknownOrRepeatedGateAndBadStatusAreReported) {
 TEST(FeatureGates, CustomGatesAndStatusAreUsed) {
   config::FeaturesSection features;
   features.blocked_status = 403;
-  features.gates = {gate("reviews", {"^/feedback(/|$)", "^/ratings$"}, {"GET"}),
+  features.gates = {gate("reviews", {"^/feedback(/|$)", "^/ratings$", "(?-i)^/Stars$"}, {"GET"}),
                     gate("projects", {}, {})};
   std::vector<config::Problem> problems;
   auto gates = FeatureGates::compile(features, problems);
@@ -282,6 +282,8 @@ TEST(FeatureGates, CustomGatesAndStatusAreUsed) {
   EXPECT_EQ(gates->match("GET", "/ratings"), reviews);
   EXPECT_EQ(gates->match("GET", "/Feedback/1"), reviews);
   EXPECT_EQ(gates->match("POST", "/ratings"), 0u);
+  EXPECT_EQ(gates->match("GET", "/Stars"), reviews);
+  EXPECT_EQ(gates->match("GET", "/stars"), 0u);  // (?-i) opts one pattern out of folding
   EXPECT_EQ(gates->match("GET", "/reviews"), 0u);
   EXPECT_EQ(gates->match("GET", "/projects"), 0u);
 }

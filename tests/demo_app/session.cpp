@@ -127,7 +127,7 @@ class Session {
     co_return co_await answer(request, exchange.steering, reply);
   }
 
-  net::awaitable<bool> answer(const http::request_header<>& request, const Steering& steering, Reply& reply) {
+  net::awaitable<bool> answer(const Parser::value_type& request, const Steering& steering, Reply& reply) {
     const bool keep_alive = request.keep_alive() && !steering.close;
     const bool http10 = request.version() < 11;
     if (http10) reply.chunked = false;  // an HTTP/1.0 client cannot read chunked framing

@@ -51,7 +51,7 @@ Route match_three(std::string_view first, std::string_view id, std::string_view 
   return {};
 }
 
-enum class MethodSet { read, write, read_post, editable, any };
+enum class MethodSet { read, write, upload, read_post, editable, any };
 
 MethodSet method_set(RouteId id) {
   switch (id) {
@@ -59,9 +59,10 @@ MethodSet method_set(RouteId id) {
     case RouteId::quote_accept:
     case RouteId::quote_forward:
     case RouteId::salesorder_forward:
-    case RouteId::upload:
     case RouteId::portal_events:
       return MethodSet::write;
+    case RouteId::upload:
+      return MethodSet::upload;  // `curl -T` uploads with PUT
     case RouteId::reviews:
       return MethodSet::read_post;
     case RouteId::profile:
@@ -130,6 +131,7 @@ bool method_allowed(RouteId id, http_verb method) {
   switch (method_set(id)) {
     case MethodSet::read: return read;
     case MethodSet::write: return method == http_verb::post;
+    case MethodSet::upload: return method == http_verb::post || method == http_verb::put;
     case MethodSet::read_post: return read || method == http_verb::post;
     case MethodSet::editable:
       return read || method == http_verb::post || method == http_verb::put ||
@@ -143,6 +145,7 @@ std::string_view allowed_methods(RouteId id) {
   switch (method_set(id)) {
     case MethodSet::read: return "GET, HEAD";
     case MethodSet::write: return "POST";
+    case MethodSet::upload: return "POST, PUT";
     case MethodSet::read_post: return "GET, HEAD, POST";
     case MethodSet::editable: return "GET, HEAD, POST, PUT, PATCH, DELETE";
     case MethodSet::any: return "GET, HEAD, POST, PUT, PATCH, DELETE";

@@ -31,7 +31,7 @@ Route match_route(std::string_view path);
 std::string_view route_name(RouteId id);
 
 // GET routes also take HEAD; /profile takes every editing method (the edit_profile gate
-// lets them through) and /reviews takes POST. not_found answers any method with 404.
+// lets them through), /reviews takes POST and /upload POST or PUT. not_found answers any method with 404.
 bool method_allowed(RouteId id, boost::beast::http::verb method);
 std::string_view allowed_methods(RouteId id);  // the Allow header value for 405
 

@@ -181,6 +181,7 @@ class Session {
     websocket::stream<beast::tcp_stream> ws(std::move(stream_));
     beast::get_lowest_layer(ws).expires_never();  // the websocket's own timeouts take over
     ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws.auto_fragment(false);  // echo each message as one frame, as simple clients expect
     ws.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& response) { response.set(http::field::server, "demo-portal"); }));
     if (auto [ec] = co_await ws.async_accept(request, use_tuple); ec) co_return;

@@ -159,6 +159,12 @@ long DemoPortal::accepts() {
   return static_cast<long>(value.at("accepts").as_int64());
 }
 
+long DemoPortal::open_connections() {
+  auto response = http_request(port_, "GET", "/__stats", "stats.local");
+  auto value = boost::json::parse(response.body());
+  return static_cast<long>(value.at("open_connections").as_int64());
+}
+
 namespace {
 std::string full_config(const TempDir& dir, const std::string& body, const std::string& upstream,
                         const std::string& extra_server) {

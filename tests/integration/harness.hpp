@@ -67,7 +67,8 @@ class DemoPortal {
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   ChildProcess& process() { return process_; }
-  long accepts();  // from /__stats: connections the upstream accepted
+  long accepts();           // from /__stats: connections the upstream accepted
+  long open_connections();  // from /__stats: open now, the /__stats connection included
 
  private:
   ChildProcess process_;

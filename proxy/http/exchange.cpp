@@ -5,6 +5,7 @@
 #include <boost/beast/http/write.hpp>
 #include <chrono>
 
+#include "proxy/http/cancel_deadline.hpp"
 #include "proxy/http/context_headers.hpp"
 #include "proxy/http/exchange_impl.hpp"
 #include "proxy/tenants/host_name.hpp"
@@ -27,10 +28,11 @@ Exchange<Stream>::Exchange(WorkerContext& worker, Stream& stream, beast::flat_bu
 template <class Stream>
 asio::awaitable<AfterExchange> Exchange<Stream>::run() {
   bool connection_done = false;
-  if (auto answer = co_await read_head(connection_done)) co_return co_await answer_locally(*answer);
+  std::optional<LocalAnswer> answer = co_await read_head(connection_done);
   if (connection_done) co_return AfterExchange::close;
-  if (auto answer = resolve_tenant()) co_return co_await answer_locally(*answer);
-  if (auto answer = normalize_and_gate()) co_return co_await answer_locally(*answer);
+  if (!answer) answer = resolve_tenant();
+  if (!answer) answer = normalize_and_gate();
+  if (answer) co_return co_await answer_locally(*answer);
   rewrite_request_headers();
   co_return co_await forward();
 }
@@ -39,20 +41,21 @@ asio::awaitable<AfterExchange> Exchange<Stream>::run() {
 // so a client trickling one byte at a time is cut off too).
 template <class Stream>
 asio::awaitable<std::optional<LocalAnswer>> Exchange<Stream>::read_head(bool& connection_done) {
-  beast::get_lowest_layer(stream_).expires_after(snapshot_.config.limits.header_timeout);
+  auto& transport = beast::get_lowest_layer(stream_);
+  transport.expires_never();
+  CancelDeadline deadline(transport.socket(), snapshot_.config.limits.header_timeout);
   auto [ec, bytes] = co_await bhttp::async_read_header(stream_, buffer_, request_, nothrow_awaitable);
   request_id_ = worker_.request_ids.next();
+  if (deadline.fired()) co_return LocalAnswer{ProxyError::request_timeout, {}, true};
   if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
       ec == asio::error::operation_aborted) {
     connection_done = true;
     co_return std::nullopt;
   }
-  if (ec == beast::error::timeout) co_return LocalAnswer{ProxyError::request_timeout, {}, true};
   if (ec == bhttp::error::header_limit) {
-    // Beast reports an over-long request line as a header limit too; without a CRLF yet,
-    // the request line itself is what did not fit.
-    std::string_view seen(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-    bool line_complete = seen.find("\r\n") != std::string_view::npos;
+    // Beast reports an over-long request line as a header limit too; the parser fills in
+    // the target only once the request line is complete.
+    bool line_complete = !request_.get().target().empty();
     co_return LocalAnswer{line_complete ? ProxyError::header_too_large : ProxyError::uri_too_long,
                           {}, true};
   }
@@ -60,6 +63,7 @@ asio::awaitable<std::optional<LocalAnswer>> Exchange<Stream>::read_head(bool& co
   if (ec) co_return LocalAnswer{ProxyError::bad_request, {}, true};
 
   const auto& request = request_.get();
+  client_version_ = request.version() == 10 ? 10 : 11;
   head_request_ = request.method() == bhttp::verb::head;
   wants_json_ = prefers_json(request[bhttp::field::accept]);
   expects_continue_ = beast::iequals(request[bhttp::field::expect], "100-continue");
@@ -203,7 +207,7 @@ std::string Exchange<Stream>::redirect_url(std::string_view scheme, std::string_
 template <class Stream>
 LocalResponseOptions Exchange<Stream>::response_options(bool keep_alive) const {
   LocalResponseOptions options;
-  options.version = request_.get().version() == 10 ? 10 : 11;
+  options.version = client_version_;
   options.keep_alive = keep_alive;
   options.head = head_request_;
   options.wants_json = wants_json_;

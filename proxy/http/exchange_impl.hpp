@@ -71,6 +71,7 @@ class Exchange {
   std::uint16_t host_port_ = 0;  // port in the Host header, 0 = none
   const tenants::HostEntry* entry_ = nullptr;
   policy::RequestTarget target_;
+  unsigned client_version_ = 11;  // 10 or 11; the upstream request is always 1.1
   bool head_request_ = false;
   bool expects_continue_ = false;
   bool websocket_ = false;

@@ -29,28 +29,37 @@ ProxyError upstream_error(const boost::system::error_code& ec) {
 }
 }  // namespace
 
+// (GCC 12 mishandles temporaries with destructors inside co_await expressions, so answers
+// are named locals before they are awaited.)
 template <class Stream>
 asio::awaitable<AfterExchange> Exchange<Stream>::forward() {
   const auto& upstream_config = snapshot_.config.upstream;
   boost::system::error_code ec;
+  std::optional<ResponseParser> response;
+  std::optional<ProxyError> failure;
   std::unique_ptr<upstream::Connection> up = co_await worker_.pool.acquire(upstream_config, ec);
   if (!up) {
-    co_return co_await answer_locally(LocalAnswer{
-        ec == beast::error::timeout ? ProxyError::upstream_timeout : ProxyError::upstream_connect_failed,
-        {}, !request_.is_done()});
-  }
-  std::optional<ResponseParser> response;
-  std::optional<ProxyError> failure = co_await send_request(*up);
-  if (!failure) failure = co_await read_response_head(*up, response);
-  // A reused connection the upstream had already closed: retry once on a fresh one, but
-  // only when no request body was consumed (nothing is lost by sending it again).
-  if (failure && up->reused && !body_started_ && *failure != ProxyError::upstream_timeout) {
-    up = co_await worker_.pool.reconnect(upstream_config, up->server, ec);
-    if (!up) co_return co_await answer_locally(LocalAnswer{ProxyError::upstream_connect_failed, {}, false});
+    failure = ec == beast::error::timeout ? ProxyError::upstream_timeout : ProxyError::upstream_connect_failed;
+  } else {
     failure = co_await send_request(*up);
     if (!failure) failure = co_await read_response_head(*up, response);
+    // A reused connection the upstream had already closed: retry once on a fresh one, but
+    // only when no request body was consumed (nothing is lost by sending it again).
+    if (failure && up->reused && !body_started_ && *failure != ProxyError::upstream_timeout) {
+      std::string server = up->server;
+      up = co_await worker_.pool.reconnect(upstream_config, server, ec);
+      if (!up) {
+        failure = ProxyError::upstream_connect_failed;
+      } else {
+        failure = co_await send_request(*up);
+        if (!failure) failure = co_await read_response_head(*up, response);
+      }
+    }
   }
-  if (failure) co_return co_await answer_locally(LocalAnswer{*failure, {}, !request_.is_done()});
+  if (failure) {
+    LocalAnswer answer{*failure, {}, !request_.is_done()};
+    co_return co_await answer_locally(answer);
+  }
   co_return co_await relay_response(std::move(up), *response);
 }
 
@@ -66,7 +75,7 @@ asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstre
   if (head_ec) co_return upstream_error(head_ec);
   if (request_.is_done()) co_return std::nullopt;
 
-  if (expects_continue_ && request.version() == 11) {
+  if (expects_continue_ && client_version_ == 11) {
     // The upstream never sees Expect; Portico says 100 Continue once it is committed to
     // forwarding the body (tenant resolved, gates passed, upstream connected).
     static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -129,7 +138,7 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   auto& response = parser.get();
   const auto& limits = snapshot_.config.limits;
   bool upgraded = websocket_ && response.result_int() == 101;
-  unsigned client_version = request_.get().version() == 10 ? 10 : 11;
+  unsigned client_version = client_version_;
   bool keep_alive = client_keeps_alive();
   strip_response_hop_by_hop(response, upgraded);
   response.set("X-Request-Id", request_id_);

@@ -22,10 +22,21 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// Bytes that can end a tag name, an attribute name or an unquoted value; the step functions
+// decide what each one means in the state at hand.
+constexpr std::array<bool, 256> tag_delimiters = [] {
+  std::array<bool, 256> table{};
+  for (const char c : std::string_view(" \t\n\f\r/=>")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool is_tag_delimiter(char c) { return tag_delimiters[static_cast<unsigned char>(c)]; }
+
 // Index of the first `c` in in[at..], or in.size().
 std::size_t find_byte(std::string_view in, std::size_t at, char c) {
   const void* hit = std::memchr(in.data() + at, c, in.size() - at);
-  return hit == nullptr ? in.size() : static_cast<std::size_t>(static_cast<const char*>(hit) - in.data());
+  return hit == nullptr ? in.size()
+                        : static_cast<std::size_t>(static_cast<const char*>(hit) - in.data());
 }
 
 }  // namespace
@@ -67,16 +78,30 @@ std::size_t BannerFilter::scan(std::string_view in) {
   return at;
 }
 
-// The states that wait for one byte: jump to it with memchr instead of stepping.
-std::size_t BannerFilter::skip_plain_bytes(std::string_view in, std::size_t at) const {
+// The states that only wait for a delimiter run to it in a tight loop (memchr where it is one
+// byte) instead of stepping byte by byte.
+std::size_t BannerFilter::skip_plain_bytes(std::string_view in, std::size_t at) {
   switch (state_) {
+    case State::tag_name:
+      for (; at < in.size() && !is_tag_delimiter(in[at]); ++at) append_name(in[at]);
+      return at;
+    case State::attr_name:
+    case State::attr_value_unquoted:
+      while (at < in.size() && !is_tag_delimiter(in[at])) ++at;
+      return at;
     case State::data:
-    case State::raw_text: return find_byte(in, at, '<');
-    case State::attr_value_double: return find_byte(in, at, '"');
-    case State::attr_value_single: return find_byte(in, at, '\'');
-    case State::bogus_comment: return find_byte(in, at, '>');
-    case State::comment: return find_byte(in, at, '-');
-    default: return at;
+    case State::raw_text:
+      return find_byte(in, at, '<');
+    case State::attr_value_double:
+      return find_byte(in, at, '"');
+    case State::attr_value_single:
+      return find_byte(in, at, '\'');
+    case State::bogus_comment:
+      return find_byte(in, at, '>');
+    case State::comment:
+      return find_byte(in, at, '-');
+    default:
+      return at;
   }
 }
 
@@ -88,7 +113,8 @@ bool BannerFilter::step(char c) {
     case State::tag_open:
     case State::end_tag_open:
     case State::tag_name:
-    case State::self_closing: return step_tag(c);
+    case State::self_closing:
+      return step_tag(c);
     case State::before_attr_name:
     case State::attr_name:
     case State::after_attr_name:
@@ -96,22 +122,26 @@ bool BannerFilter::step(char c) {
     case State::attr_value_double:
     case State::attr_value_single:
     case State::attr_value_unquoted:
-    case State::after_attr_value_quoted: return step_attribute(c);
+    case State::after_attr_value_quoted:
+      return step_attribute(c);
     case State::markup_dash:
     case State::markup_cdata:
     case State::bogus_comment:
     case State::cdata:
     case State::cdata_bracket:
-    case State::cdata_end: return step_markup(c);
+    case State::cdata_end:
+      return step_markup(c);
     case State::comment_start:
     case State::comment_start_dash:
     case State::comment:
     case State::comment_end_dash:
     case State::comment_end:
-    case State::comment_end_bang: return step_comment(c);
+    case State::comment_end_bang:
+      return step_comment(c);
     case State::raw_text:
     case State::raw_less_than:
-    case State::raw_end_name: return step_raw(c);
+    case State::raw_end_name:
+      return step_raw(c);
   }
   return true;
 }
@@ -166,30 +196,44 @@ bool BannerFilter::step_attribute(char c) {
   switch (state_) {
     case State::before_attr_name:
     case State::after_attr_name:
-      if (c == '/') state_ = State::self_closing;
-      else if (c == '>') end_tag();
-      else if (c == '=' && state_ == State::after_attr_name) state_ = State::before_attr_value;
-      else if (!space) state_ = State::attr_name;  // a leading '=' is part of the name
+      if (c == '/')
+        state_ = State::self_closing;
+      else if (c == '>')
+        end_tag();
+      else if (c == '=' && state_ == State::after_attr_name)
+        state_ = State::before_attr_value;
+      else if (!space)
+        state_ = State::attr_name;  // a leading '=' is part of the name
       return true;
     case State::attr_name:
-      if (space) state_ = State::after_attr_name;
-      else if (c == '/') state_ = State::self_closing;
-      else if (c == '=') state_ = State::before_attr_value;
-      else if (c == '>') end_tag();
+      if (space)
+        state_ = State::after_attr_name;
+      else if (c == '/')
+        state_ = State::self_closing;
+      else if (c == '=')
+        state_ = State::before_attr_value;
+      else if (c == '>')
+        end_tag();
       return true;
     case State::before_attr_value:
-      if (c == '"') state_ = State::attr_value_double;
-      else if (c == '\'') state_ = State::attr_value_single;
-      else if (c == '>') end_tag();
-      else if (!space) state_ = State::attr_value_unquoted;
+      if (c == '"')
+        state_ = State::attr_value_double;
+      else if (c == '\'')
+        state_ = State::attr_value_single;
+      else if (c == '>')
+        end_tag();
+      else if (!space)
+        state_ = State::attr_value_unquoted;
       return true;
     case State::attr_value_double:
     case State::attr_value_single:
       state_ = State::after_attr_value_quoted;  // skip_plain_bytes stopped on the closing quote
       return true;
     case State::attr_value_unquoted:
-      if (space) state_ = State::before_attr_name;
-      else if (c == '>') end_tag();
+      if (space)
+        state_ = State::before_attr_name;
+      else if (c == '>')
+        end_tag();
       return true;
     default:  // after_attr_value_quoted: like before_attr_name, no space needed before a name
       state_ = State::before_attr_name;
@@ -230,8 +274,10 @@ bool BannerFilter::step_markup(char c) {
       state_ = c == ']' ? State::cdata_end : State::cdata;
       return c == ']';
     default:  // cdata_end
-      if (c == '>') state_ = State::data;
-      else if (c != ']') state_ = State::cdata;
+      if (c == '>')
+        state_ = State::data;
+      else if (c != ']')
+        state_ = State::cdata;
       return c == '>' || c == ']';
   }
 }
@@ -258,13 +304,18 @@ bool BannerFilter::step_comment(char c) {
       state_ = c == '-' ? State::comment_end : State::comment;
       return c == '-';
     case State::comment_end:
-      if (c == '>') state_ = State::data;
-      else if (c == '!') state_ = State::comment_end_bang;
-      else if (c != '-') state_ = State::comment;
+      if (c == '>')
+        state_ = State::data;
+      else if (c == '!')
+        state_ = State::comment_end_bang;
+      else if (c != '-')
+        state_ = State::comment;
       return c == '>' || c == '!' || c == '-';
     default:  // comment_end_bang
-      if (c == '>') state_ = State::data;
-      else state_ = c == '-' ? State::comment_end_dash : State::comment;
+      if (c == '>')
+        state_ = State::data;
+      else
+        state_ = c == '-' ? State::comment_end_dash : State::comment;
       return c == '>' || c == '-';
   }
 }

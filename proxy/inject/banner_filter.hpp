@@ -74,7 +74,7 @@ class BannerFilter {
   static constexpr std::uint8_t max_name_ = 9;
 
   std::size_t scan(std::string_view in);
-  std::size_t skip_plain_bytes(std::string_view in, std::size_t at) const;
+  std::size_t skip_plain_bytes(std::string_view in, std::size_t at);
   bool step(char c);
   bool step_tag(char c);
   bool step_attribute(char c);
@@ -92,12 +92,12 @@ class BannerFilter {
   std::uint64_t scanned_ = 0;
   Phase phase_ = Phase::scanning;
   State state_ = State::data;
-  bool end_tag_ = false;           // the tag being read is </...>
-  std::uint8_t name_length_ = 0;   // saturates at max_name_ + 1
-  std::uint8_t matched_ = 0;       // bytes of "[CDATA[" or of the raw text end tag name matched
+  bool end_tag_ = false;          // the tag being read is </...>
+  std::uint8_t name_length_ = 0;  // saturates at max_name_ + 1
+  std::uint8_t matched_ = 0;      // bytes of "[CDATA[" or of the raw text end tag name matched
   std::uint32_t template_depth_ = 0;
-  std::string_view raw_name_;      // a static literal: the element whose end tag ends raw text
-  char name_[max_name_] = {};      // lowercased
+  std::string_view raw_name_;  // a static literal: the element whose end tag ends raw text
+  char name_[max_name_] = {};  // lowercased
 };
 
 }  // namespace portico::inject

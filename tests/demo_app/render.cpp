@@ -40,6 +40,11 @@ bool is_context_header(std::string_view name) {
          (name.size() == 12 && starts_with("x-request-id"));
 }
 
+// HEAD is shown as GET so a HEAD's Content-Length is exactly that of the GET it mirrors.
+std::string_view shown_method(const RequestHead& head) {
+  return head.method() == http::verb::head ? std::string_view("GET") : std::string_view(head.method_string());
+}
+
 void append_row(std::string& out, std::string_view name, std::string_view value) {
   out += "<tr><th>";
   append_html_escaped(out, name);
@@ -145,7 +150,7 @@ void append_document_start(std::string& out, const Exchange& exchange, std::stri
 void append_received_and_close_main(std::string& out, const Exchange& exchange) {
   const auto& head = exchange.head;
   out += "<section class=\"received\"><h2>What the portal received</h2>\n<table class=\"context\">\n";
-  append_row(out, "Method", head.method_string());
+  append_row(out, "Method", shown_method(head));
   append_row(out, "Target", head.target());
   append_row(out, "Body bytes", std::to_string(exchange.body.bytes));
   append_row(out, "Body FNV-1a", exchange.body.hex());
@@ -163,7 +168,7 @@ void append_echo_json_open(std::string& out, const Exchange& exchange, std::stri
                            std::string_view object_id) {
   const auto& head = exchange.head;
   out += "{\"method\":";
-  append_json_string(out, head.method_string());
+  append_json_string(out, shown_method(head));
   out += ",\"target\":";
   append_json_string(out, head.target());
   out += head.version() == 10 ? ",\"version\":\"1.0\"" : ",\"version\":\"1.1\"";

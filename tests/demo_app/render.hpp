@@ -20,13 +20,13 @@ void append_json_string(std::string& out, std::string_view text);
 // the "Portal of org X (name)" heading and the nav.
 void append_document_start(std::string& out, const Exchange& exchange, std::string_view title);
 
-// The table of what arrived: method, target, body digest, then every X-Portal-*,
+// The table of what arrived (HEAD shown as GET): method, target, body digest, then every X-Portal-*,
 // X-Forwarded-*, Forwarded and X-Request-Id header in received order. Closes `</main>`.
 void append_received_and_close_main(std::string& out, const Exchange& exchange);
 
 inline constexpr std::string_view kDocumentEnd = "<footer>demo-portal</footer>\n</body></html>\n";
 
-// The JSON echo of a request, without its closing brace so a filler can still be added:
+// The JSON echo of a request (HEAD shown as GET), without its closing brace so a filler can still be added:
 // {"method":..,"target":..,"version":..,"headers":[[n,v],..],"body_bytes":N,
 //  "body_fnv1a":"hex","route":..[,"id":..]
 void append_echo_json_open(std::string& out, const Exchange& exchange, std::string_view route,

@@ -1,5 +1,5 @@
-// Tests for inject/banner_filter and inject/html_escape: a table of documents, each fed whole, split
-// in two at every byte, one byte at a time (and at random splits for big ones); all must agree.
+// Tests for inject/banner_filter and inject/html_escape: documents fed whole, split in two at
+// every byte, one byte at a time (random splits for big ones); every way must agree.
 #include "proxy/inject/banner_filter.hpp"
 
 #include <gtest/gtest.h>
@@ -47,10 +47,11 @@ Expectation expectation_for(const Case& row) {
 
 // Feeds `input` cut at `cuts` (ascending offsets) and checks that nothing is ever held back:
 // after every feed the output is exactly the input so far, plus the banner once injected.
-std::string run(std::string_view input, const std::vector<std::size_t>& cuts, std::uint64_t max_scan,
-                bool& injected) {
+std::string run(std::string_view input, const std::vector<std::size_t>& cuts,
+                std::uint64_t max_scan, bool& injected) {
   BannerFilter filter{std::string(banner), max_scan};
   std::string out;
+  out.reserve(input.size() + banner.size());
   std::size_t from = 0;
   auto feed_to = [&](std::size_t to) {
     filter.feed(input.substr(from, to - from), out);
@@ -66,6 +67,17 @@ std::string run(std::string_view input, const std::vector<std::size_t>& cuts, st
   return out;
 }
 
+// Every position of a short document; in a long one (long tags), every position near either end
+// and near the tags, and every 61st elsewhere, so the test stays fast under sanitizers.
+bool worth_splitting_at(std::string_view input, std::size_t cut) {
+  constexpr std::size_t near = 64;
+  if (input.size() <= 2048 || cut < near || cut + near > input.size() || cut % 61 == 0) return true;
+  const std::size_t tag_start = input.rfind('<', cut);
+  const std::size_t tag_end = input.find('>', cut);
+  return (tag_start != std::string_view::npos && cut - tag_start < near) ||
+         (tag_end != std::string_view::npos && tag_end - cut < near);
+}
+
 void expect_same_for_every_split(const Case& row) {
   SCOPED_TRACE(row.name);
   const Expectation e = expectation_for(row);
@@ -73,6 +85,7 @@ void expect_same_for_every_split(const Case& row) {
   EXPECT_EQ(run(e.input, {}, row.max_scan_bytes, injected), e.output) << "whole";
   EXPECT_EQ(injected, e.injected);
   for (std::size_t cut = 0; cut <= e.input.size(); ++cut) {
+    if (!worth_splitting_at(e.input, cut)) continue;
     ASSERT_EQ(run(e.input, {cut}, row.max_scan_bytes, injected), e.output) << "split at " << cut;
     ASSERT_EQ(injected, e.injected) << "split at " << cut;
   }
@@ -129,7 +142,8 @@ std::vector<Case> cases() {
       {"empty document", ""},
       {"doctype", "<!DOCTYPE html SYSTEM \"about:legacy-compat\"><body>@@"},
       {"cdata", "<![CDATA[ <body> ]] ]]]><body>@@"},
-      {"cdata prefix only", "<![CDAT <body>@@"},
+      {"cdata prefix only is bogus", "<![CDAT x><body>@@"},
+      {"bogus declaration swallows body", "<![CDAT <body>"},
       {"processing instruction", "<?xml version=\"1.0\"?><body>@@"},
       {"less than in text", "a < b <1 <<body>@@"},
       {"unterminated comment", "<!-- <body> and then nothing"},
@@ -158,9 +172,12 @@ TEST(BannerFilter, TagsLongerThanAnyBufferStillWork) {
 }
 
 TEST(BannerFilter, BigPageWithBodyNearTheTop) {
-  const std::string head = "<!doctype html><html><head><title>Portal</title></head><body class=home>";
+  const std::string head =
+      "<!doctype html><html><head><title>Portal</title></head><body class=home>";
   std::string page = head + "@@";
-  while (page.size() < 2 * 1024 * 1024) page += "<p class=\"row\">Invoice INV-0001 &amp; more</p>\n";
+  while (page.size() < 2 * 1024 * 1024) {
+    page += "<p class=\"row\">Invoice INV-0001 &amp; more</p>\n";
+  }
   const Case row{"2 MiB", page};
   const Expectation e = expectation_for(row);
   bool injected = false;
@@ -174,7 +191,7 @@ TEST(BannerFilter, BigPageWithBodyNearTheTop) {
   std::mt19937_64 random(20240601);
   std::uniform_int_distribution<std::size_t> near_top(0, 4 * 1024);
   std::uniform_int_distribution<std::size_t> anywhere(0, e.input.size());
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; i < 200; ++i) {
     const std::size_t cut = i % 2 == 0 ? near_top(random) : anywhere(random);
     ASSERT_EQ(run(e.input, {cut}, default_scan, injected), e.output) << "split at " << cut;
   }

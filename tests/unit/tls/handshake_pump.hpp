@@ -19,12 +19,12 @@ struct SessionDeleter {
 using SessionPtr = std::unique_ptr<SSL_SESSION, SessionDeleter>;
 
 struct ClientOptions {
-  std::optional<std::string> sni;
+  std::optional<std::string> sni{};
   int min_version = TLS1_2_VERSION;
   int max_version = TLS1_3_VERSION;
-  std::string tls12_ciphers;  // "" = OpenSSL default
-  std::string sigalgs;        // "" = OpenSSL default
-  std::string alpn;           // wire format, e.g. "\x08http/1.1"
+  std::string tls12_ciphers{};  // "" = OpenSSL default
+  std::string sigalgs{};       // "" = OpenSSL default
+  std::string alpn{};          // wire format, e.g. "\x08http/1.1"
   SSL_SESSION* session = nullptr;
   bool no_ticket = false;
 };

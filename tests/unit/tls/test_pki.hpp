@@ -40,8 +40,8 @@ inline PkeyPtr make_ec_key() { return PkeyPtr(EVP_EC_gen("P-256")); }
 inline PkeyPtr make_rsa_key() { return PkeyPtr(EVP_RSA_gen(2048)); }
 
 struct CertSpec {
-  std::string common_name;
-  std::vector<std::string> dns_names;  // subjectAltName DNS entries
+  std::string common_name{};
+  std::vector<std::string> dns_names{};  // subjectAltName DNS entries
   long not_before_days = -1;
   long not_after_days = 90;
   bool ca = false;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "proxy/config/load.hpp"
+#include "proxy/inject/html_escape.hpp"
 #include "proxy/config/snapshot.hpp"
 
 namespace portico::config {
@@ -35,12 +36,26 @@ CompileResult compile_snapshot(Config config, std::uint64_t generation) {
   CompileResult result;
   auto hosts = tenants::HostTable::build(config, result.problems);
   auto gates = policy::FeatureGates::compile(config.features, result.problems);
+  auto banner_paths = inject::BannerPaths::compile(config.banner, result.problems);
   std::string key;
   bool key_ok = read_secret(config.context, key, result.problems);
-  if (!hosts || !gates || !key_ok) return result;
+  if (!hosts || !gates || !banner_paths || !key_ok) return result;
+  std::vector<std::string> banner_html;
+  banner_html.reserve(hosts->tenants().size());
+  for (const auto& tenant : hosts->tenants()) {
+    banner_html.push_back(tenant.banner.empty() ? std::string()
+                                                : inject::render_banner(config.banner.template_html, tenant.banner));
+  }
   result.snapshot = std::make_shared<const Snapshot>(
-      Snapshot{std::move(config), std::move(*hosts), std::move(*gates), std::move(key), generation});
+      Snapshot{std::move(config), std::move(*hosts), std::move(*gates), std::move(*banner_paths),
+               std::move(banner_html), std::move(key), generation});
   return result;
+}
+
+const std::string& banner_for(const Snapshot& snapshot, const tenants::Tenant& tenant) {
+  // Tenants live in one vector, so the record's position is its index.
+  auto index = static_cast<std::size_t>(&tenant - snapshot.hosts.tenants().data());
+  return snapshot.banner_html[index];
 }
 
 CompileResult build_snapshot(const std::string& config_path, std::uint64_t generation) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "proxy/config/model.hpp"
+#include "proxy/inject/banner_paths.hpp"
 #include "proxy/policy/feature_gates.hpp"
 #include "proxy/tenants/host_table.hpp"
 
@@ -17,9 +18,14 @@ struct Snapshot {
   Config config;
   tenants::HostTable hosts;
   policy::FeatureGates gates;
+  inject::BannerPaths banner_paths;
+  std::vector<std::string> banner_html;  // rendered banner per tenant, parallel to hosts.tenants()
   std::string signing_key;  // [context] secret_file contents; empty = no X-Portal-Signature
   std::uint64_t generation = 0;
 };
+
+// The tenant's rendered banner ("" when it has none).
+const std::string& banner_for(const Snapshot& snapshot, const tenants::Tenant& tenant);
 
 struct CompileResult {
   std::shared_ptr<const Snapshot> snapshot;  // null when any error was found

@@ -165,6 +165,9 @@ std::optional<LocalAnswer> Exchange<Stream>::normalize_and_gate() {
     return LocalAnswer{ProxyError::feature_disabled, {}, false};
   }
   request.target(target_.to_string());
+  bool get_or_head = request.method() == bhttp::verb::get || head_request_;
+  banner_candidate_ = get_or_head && !entry_->tenant->banner.empty() &&
+                      snapshot_.banner_paths.matches(target_.path);
   return std::nullopt;
 }
 
@@ -187,6 +190,8 @@ void Exchange<Stream>::rewrite_request_headers() {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   add_context_headers(request, context);
+  // The banner filter works on the HTML as sent: ask for it unencoded (DESIGN §5).
+  if (banner_candidate_) request.set(bhttp::field::accept_encoding, "identity");
   request.version(11);  // upstream connections are HTTP/1.1 keep-alive
 }
 

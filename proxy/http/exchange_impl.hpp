@@ -58,6 +58,7 @@ class Exchange {
                                                        ResponseParser& response);
   boost::asio::awaitable<void> tunnel(upstream::Connection& up);
   bool client_keeps_alive() const;
+  bool injects_banner(const ResponseParser& response) const;
 
   WorkerContext& worker_;
   Stream& stream_;
@@ -77,6 +78,7 @@ class Exchange {
   bool websocket_ = false;
   bool body_started_ = false;  // some of the request body was read from the client
   bool wants_json_ = false;
+  bool banner_candidate_ = false;  // GET/HEAD on a banner path of a tenant with a banner
 };
 
 }  // namespace portico::http

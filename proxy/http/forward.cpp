@@ -14,6 +14,7 @@
 
 #include "proxy/http/context_headers.hpp"
 #include "proxy/http/exchange_impl.hpp"
+#include "proxy/inject/banner_filter.hpp"
 
 namespace portico::http {
 namespace asio = boost::asio;
@@ -146,7 +147,17 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
     response.set(bhttp::field::strict_transport_security, snapshot_.config.tls.hsts);
   }
   bool header_only = parser.is_done();
-  if (!header_only && !parser.chunked() && !parser.content_length()) {
+  std::optional<inject::BannerFilter> banner;
+  if (injects_banner(parser)) {
+    // The body grows by the banner: re-framed (chunked for HTTP/1.1, close-delimited for
+    // 1.0), and a strong ETag no longer names these bytes. HEAD gets the same headers.
+    banner.emplace(config::banner_for(snapshot_, *entry_->tenant), snapshot_.config.banner.max_scan_bytes);
+    response.erase(bhttp::field::content_length);
+    auto etag = response[bhttp::field::etag];
+    if (!etag.empty() && !etag.starts_with("W/")) response.erase(bhttp::field::etag);
+    if (client_version == 11) response.chunked(true);
+    else keep_alive = false;
+  } else if (!header_only && !parser.chunked() && !parser.content_length()) {
     // Close-delimited upstream body: re-framed as chunked for HTTP/1.1 clients.
     if (client_version == 11) response.chunked(true);
     else keep_alive = false;
@@ -170,6 +181,7 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   if (!header_only) {
     // Once the head is out, an error can only log and close (STYLE: errors).
     std::array<char, relay_buffer_size> chunk;
+    std::string filtered;
     while (!parser.is_done()) {
       response.body().data = chunk.data();
       response.body().size = chunk.size();
@@ -180,6 +192,12 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
       if (read_ec && read_ec != bhttp::error::need_buffer && !upstream_eof) co_return AfterExchange::close;
       response.body().size = chunk.size() - response.body().size;
       response.body().data = chunk.data();
+      if (banner && banner->scanning()) {
+        filtered.clear();
+        banner->feed({chunk.data(), response.body().size}, filtered);
+        response.body().data = filtered.data();
+        response.body().size = filtered.size();
+      }
       response.body().more = !parser.is_done() && !upstream_eof;
       beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
       auto [write_ec, written] = co_await bhttp::async_write(stream_, serializer, nothrow_awaitable);
@@ -198,6 +216,21 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
     worker_.pool.release(std::move(up), snapshot_.config.upstream.max_idle_per_worker);
   }
   co_return keep_alive ? AfterExchange::keep_alive : AfterExchange::close;
+}
+
+// DESIGN §5: a 200 text/html answer, not content-encoded, to a GET/HEAD on a banner path of
+// a tenant with a banner.
+template <class Stream>
+bool Exchange<Stream>::injects_banner(const ResponseParser& parser) const {
+  // An empty GET body has nothing to inject into (and a header-only chunked reply would
+  // never end); HEAD still gets the headers a GET would.
+  if (!banner_candidate_ || (parser.is_done() && !head_request_)) return false;
+  const auto& response = parser.get();
+  if (response.result_int() != 200) return false;
+  std::string_view type = response[bhttp::field::content_type];
+  if (type.size() < 9 || !beast::iequals(type.substr(0, 9), "text/html")) return false;
+  std::string_view encoding = response[bhttp::field::content_encoding];
+  return encoding.empty() || beast::iequals(encoding, "identity");
 }
 
 // A relayed WebSocket: bytes both ways until either side closes or goes idle.

@@ -179,8 +179,9 @@ std::string full_config(const TempDir& dir, const std::string& body, const std::
 }  // namespace
 
 Portico::Portico(const std::string& config_body, const std::string& upstream_address,
-                 const std::string& extra_server)
+                 const std::string& extra_server, const std::map<std::string, std::string>& files)
     : process_([&] {
+        for (const auto& [name, contents] : files) dir_.write(name, contents);
         full_config(dir_, config_body, upstream_address, extra_server);
         return std::vector<std::string>{PORTICO_BINARY, "--config", (dir_.path() / "portico.toml").string()};
       }()) {

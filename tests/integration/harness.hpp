@@ -80,8 +80,10 @@ class Portico {
  public:
   // `config_body`: TOML without [server]/[upstream]/[admin] listen lines, which the harness
   // adds (http on 127.0.0.1:0, the given upstream, 2 workers).
+  // `files`: written next to the config first (name -> contents), e.g. key files.
   Portico(const std::string& config_body, const std::string& upstream_address,
-          const std::string& extra_server = "");
+          const std::string& extra_server = "",
+          const std::map<std::string, std::string>& files = {});
   std::uint16_t http_port() const { return http_port_; }
   ChildProcess& process() { return process_; }
   const TempDir& dir() const { return dir_; }

@@ -190,6 +190,11 @@ void decode_activity(TableReader& reader, ActivitySection& out) {
         webhook_pos,
         "[activity] webhook is set but spool_dir is empty; events are spooled before delivery");
   }
+  reader.size("max_spool_bytes", out.max_spool_bytes, mib, UINT64_MAX);
+  if (const auto batch = reader.integer("batch_max_events", 1, 10000))
+    out.batch_max_events = static_cast<unsigned>(*batch);
+  reader.duration("retry_max_backoff", out.retry_max_backoff);
+  reader.duration("fsync_interval", out.fsync_interval);
   if (const toml::array* rules = reader.array_of_tables("rule")) {
     for (const auto& element : *rules)
       decode_rule(reader.decoder(), *element.as_table(), out.rules);

@@ -122,6 +122,10 @@ struct ActivitySection {
   std::string spool_dir;  // resolved absolute; empty = activity disabled
   std::string webhook;    // http://host:port/path; empty = events only spooled
   std::vector<ActivityRule> rules;
+  std::uint64_t max_spool_bytes = 256ull * 1024 * 1024;  // beyond it new events are dropped
+  unsigned batch_max_events = 100;                        // events per webhook POST
+  Duration retry_max_backoff = std::chrono::minutes(5);   // cap of the retry delay
+  Duration fsync_interval = std::chrono::seconds(1);      // spool data at risk of a power cut
 };
 
 struct AdminSection {

@@ -89,6 +89,20 @@ TEST_P(Resumption, TicketsSurviveAReloadWithTheSameKeys) {
   EXPECT_FALSE(refused.resumed());
 }
 
+TEST_P(Resumption, TicketsOutliveOneKeyRotationButNotTwo) {
+  auto keys = std::make_shared<TicketKeys>();
+  auto store = build(config(), keys);
+  ASSERT_NE(store, nullptr);
+  auto first = handshake(store->server_context(), client("acme.portal.test"));
+  ASSERT_TRUE(first.ok);
+  ASSERT_TRUE(keys->rotate());
+  EXPECT_TRUE(
+      handshake(store->server_context(), client("acme.portal.test", first.session.get())).resumed());
+  ASSERT_TRUE(keys->rotate());
+  EXPECT_FALSE(
+      handshake(store->server_context(), client("acme.portal.test", first.session.get())).resumed());
+}
+
 TEST_P(Resumption, CountsHandshakesAndResumptions) {
   auto store = build(config());
   ASSERT_NE(store, nullptr);

@@ -1,0 +1,98 @@
+// observe/worker_metrics: per-worker counters. The request path only does relaxed
+// fetch_adds; the one lock here is taken once per snapshot generation and once per scrape.
+#include "proxy/observe/worker_metrics.hpp"
+
+#include "proxy/config/snapshot.hpp"
+
+namespace portico::observe {
+
+std::string_view to_string(Outcome outcome) noexcept {
+  switch (outcome) {
+    case Outcome::proxied: return "proxied";
+    case Outcome::redirected: return "redirected";
+    case Outcome::blocked: return "blocked";
+    case Outcome::unknown_host: return "unknown_host";
+    case Outcome::misdirected: return "misdirected";
+    case Outcome::bad_request: return "bad_request";
+    case Outcome::upstream_error: return "upstream_error";
+    case Outcome::local: return "local";
+  }
+  return "local";
+}
+
+std::string_view status_class_label(std::size_t index) noexcept {
+  static constexpr std::array<std::string_view, status_class_count> labels{"1xx", "2xx", "3xx", "4xx",
+                                                                           "5xx"};
+  return index < labels.size() ? labels[index] : "5xx";
+}
+
+std::size_t status_class_index(unsigned status) noexcept {
+  if (status < 100 || status > 599) return 4;
+  return status / 100 - 1;
+}
+
+void LatencyHistogram::observe(std::chrono::nanoseconds elapsed) noexcept {
+  auto ns = elapsed.count() < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(elapsed.count());
+  double seconds = static_cast<double>(ns) / 1e9;
+  std::size_t bucket = 0;
+  while (bucket < latency_buckets_seconds.size() && seconds > latency_buckets_seconds[bucket]) ++bucket;
+  buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+  sum_ns_.fetch_add(ns, std::memory_order_relaxed);
+}
+
+std::array<std::uint64_t, latency_buckets_seconds.size() + 1> LatencyHistogram::counts() const noexcept {
+  std::array<std::uint64_t, latency_buckets_seconds.size() + 1> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = buckets_[i].load(std::memory_order_relaxed);
+  return out;
+}
+
+void WorkerMetrics::count_tenant_request(const config::Snapshot& snapshot,
+                                         const tenants::Tenant& tenant) noexcept {
+  const auto& all = snapshot.hosts.tenants();
+  auto index = static_cast<std::size_t>(&tenant - all.data());
+  count_tenant_request(snapshot.generation, index);
+}
+
+void WorkerMetrics::count_tenant_request(std::uint64_t generation, std::size_t tenant_index) noexcept {
+  TenantBlock* block = nullptr;
+  if (current_ != nullptr && current_->generation == generation) block = current_;
+  else if (previous_ != nullptr && previous_->generation == generation) block = previous_;
+  if (block == nullptr || tenant_index >= block->size) {
+    unattributed_.inc();
+    return;
+  }
+  block->counts[tenant_index].fetch_add(1, std::memory_order_relaxed);
+}
+
+void WorkerMetrics::on_snapshot(const std::shared_ptr<const config::Snapshot>& snapshot) {
+  if (snapshot == nullptr) return;
+  // Aliasing: the block keeps the snapshot alive only as long as it needs its org_ids.
+  on_snapshot(snapshot->generation, std::shared_ptr<const tenants::HostTable>(snapshot, &snapshot->hosts));
+}
+
+void WorkerMetrics::on_snapshot(std::uint64_t generation, std::shared_ptr<const tenants::HostTable> hosts) {
+  if (hosts == nullptr || (current_ != nullptr && current_->generation == generation)) return;
+  auto block = std::make_shared<TenantBlock>();
+  block->generation = generation;
+  block->size = hosts->tenants().size();
+  block->counts.reset(new std::atomic<std::uint64_t>[block->size]());
+  block->hosts = std::move(hosts);
+
+  std::lock_guard lock(blocks_mutex_);
+  if (previous_owner_ != nullptr) retired_.push_back(std::move(previous_owner_));
+  previous_owner_ = std::move(current_owner_);
+  current_owner_ = std::move(block);
+  previous_ = previous_owner_.get();
+  current_ = current_owner_.get();
+}
+
+void WorkerMetrics::tenant_blocks(std::vector<std::shared_ptr<const TenantBlock>>& live,
+                                  std::vector<std::shared_ptr<const TenantBlock>>& retired) {
+  std::lock_guard lock(blocks_mutex_);
+  if (previous_owner_ != nullptr) live.push_back(previous_owner_);
+  if (current_owner_ != nullptr) live.push_back(current_owner_);
+  for (auto& block : retired_) retired.push_back(std::move(block));
+  retired_.clear();
+}
+
+}  // namespace portico::observe

@@ -41,27 +41,36 @@ bool Server::start() {
   unsigned count = server.workers != 0 ? server.workers : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(store_, draining_));
 
-  // https listeners come with TLS termination; until then only plaintext is bound.
+  // https first: the plaintext listeners redirect to the first https port.
   std::uint16_t https_port = 0;
-  for (const auto& endpoint : server.http_listen) {
-    ListenerSpec spec;
-    if (!resolve_listener(endpoint, false, spec)) {
-      observe::log(LogLevel::error, "cannot resolve listen address", {{"address", endpoint.to_string()}});
-      return false;
-    }
-    for (auto& worker : workers_) {
-      boost::system::error_code ec;
-      tcp::endpoint bound = worker->listen(spec, https_port, ec);
-      if (ec) {
-        observe::log(LogLevel::error, "cannot listen",
-                     {{"address", endpoint.to_string()}, {"error", ec.message()}});
+  auto bind_all = [&](const std::vector<config::Endpoint>& endpoints, bool tls) {
+    for (const auto& endpoint : endpoints) {
+      ListenerSpec spec;
+      if (!resolve_listener(endpoint, tls, spec)) {
+        observe::log(LogLevel::error, "cannot resolve listen address", {{"address", endpoint.to_string()}});
         return false;
       }
-      spec.endpoint = bound;  // port 0: the other workers join the port the first one got
+      for (auto& worker : workers_) {
+        boost::system::error_code ec;
+        tcp::endpoint bound = worker->listen(spec, https_port, ec);
+        if (ec) {
+          observe::log(LogLevel::error, "cannot listen",
+                       {{"address", endpoint.to_string()}, {"error", ec.message()}});
+          return false;
+        }
+        spec.endpoint = bound;  // port 0: the other workers join the port the first one got
+      }
+      if (tls && https_port == 0) https_port = spec.endpoint.port();
+      std::string address = spec.endpoint.address().to_string() + ":" + std::to_string(spec.endpoint.port());
+      observe::log(LogLevel::info, "listening", {{"listener", tls ? "https" : "http"}, {"address", address}});
     }
-    std::string address = spec.endpoint.address().to_string() + ":" + std::to_string(spec.endpoint.port());
-    observe::log(LogLevel::info, "listening", {{"listener", "http"}, {"address", address}});
+    return true;
+  };
+  if (!server.https_listen.empty() && !snapshot->certificates->server_context()) {
+    observe::log(LogLevel::error, "https_listen needs [tls] certificate");
+    return false;
   }
+  if (!bind_all(server.https_listen, true) || !bind_all(server.http_listen, false)) return false;
   for (auto& worker : workers_) worker->start();
   observe::log(LogLevel::info, "started",
                {{"workers", std::to_string(count)},

@@ -61,8 +61,12 @@ asio::awaitable<void> Worker::accept_loop(Acceptor& acceptor) {
     http::ClientSide side = acceptor.side;
     side.address = socket.remote_endpoint(ec).address().to_string();
     ++open_connections_;
-    asio::co_spawn(io_, http::serve_plain_connection(context_, std::move(socket), std::move(side)),
-                   [this](std::exception_ptr) { --open_connections_; });
+    auto done = [this](std::exception_ptr) { --open_connections_; };
+    if (side.tls) {
+      asio::co_spawn(io_, http::serve_tls_connection(context_, std::move(socket), std::move(side)), done);
+    } else {
+      asio::co_spawn(io_, http::serve_plain_connection(context_, std::move(socket), std::move(side)), done);
+    }
   }
 }
 

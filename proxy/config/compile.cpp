@@ -30,6 +30,17 @@ bool read_secret(const ContextSection& context, std::string& key, std::vector<Pr
   return true;
 }
 
+// Ticket keys and TLS counters outlive any one snapshot: sessions resume across reloads and
+// counters keep counting.
+struct ProcessTlsState {
+  std::shared_ptr<tls::TicketKeys> ticket_keys = std::make_shared<tls::TicketKeys>();
+  std::shared_ptr<tls::TlsCounters> counters = std::make_shared<tls::TlsCounters>();
+};
+ProcessTlsState& process_tls_state() {
+  static ProcessTlsState state;
+  return state;
+}
+
 }  // namespace
 
 CompileResult compile_snapshot(Config config, std::uint64_t generation) {
@@ -37,9 +48,13 @@ CompileResult compile_snapshot(Config config, std::uint64_t generation) {
   auto hosts = tenants::HostTable::build(config, result.problems);
   auto gates = policy::FeatureGates::compile(config.features, result.problems);
   auto banner_paths = inject::BannerPaths::compile(config.banner, result.problems);
+  auto& tls_state = process_tls_state();
+  auto certificates =
+      tls::CertificateStore::build(config, tls_state.ticket_keys, result.problems, tls_state.counters);
+  if (certificates) tls::check_coverage(*certificates, config, result.problems);
   std::string key;
   bool key_ok = read_secret(config.context, key, result.problems);
-  if (!hosts || !gates || !banner_paths || !key_ok) return result;
+  if (!hosts || !gates || !banner_paths || !certificates || !key_ok) return result;
   std::vector<std::string> banner_html;
   banner_html.reserve(hosts->tenants().size());
   for (const auto& tenant : hosts->tenants()) {
@@ -48,7 +63,7 @@ CompileResult compile_snapshot(Config config, std::uint64_t generation) {
   }
   result.snapshot = std::make_shared<const Snapshot>(
       Snapshot{std::move(config), std::move(*hosts), std::move(*gates), std::move(*banner_paths),
-               std::move(banner_html), std::move(key), generation});
+               std::move(banner_html), std::move(certificates), std::move(key), generation});
   return result;
 }
 

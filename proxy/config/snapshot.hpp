@@ -11,6 +11,7 @@
 #include "proxy/inject/banner_paths.hpp"
 #include "proxy/policy/feature_gates.hpp"
 #include "proxy/tenants/host_table.hpp"
+#include "proxy/tls/certificate_store.hpp"
 
 namespace portico::config {
 
@@ -20,6 +21,7 @@ struct Snapshot {
   policy::FeatureGates gates;
   inject::BannerPaths banner_paths;
   std::vector<std::string> banner_html;  // rendered banner per tenant, parallel to hosts.tenants()
+  std::shared_ptr<const tls::CertificateStore> certificates;  // SNI index + server SSL_CTX
   std::string signing_key;  // [context] secret_file contents; empty = no X-Portal-Signature
   std::uint64_t generation = 0;
 };

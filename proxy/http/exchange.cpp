@@ -1,6 +1,7 @@
 // http/exchange: the client-side phases of one request: read the head, resolve the
 // tenant, normalize and gate the path, rewrite the headers, answer locally when needed.
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
@@ -136,6 +137,15 @@ std::optional<LocalAnswer> Exchange<Stream>::resolve_tenant() {
   entry_ = snapshot_.hosts.find(host_);
   if (entry_ == nullptr) return LocalAnswer{ProxyError::unknown_host, {}, false};
   const tenants::Tenant& tenant = *entry_->tenant;
+  if (client_.tls) {
+    // DESIGN §2.5: the connection was opened (and its certificate chosen) for the SNI
+    // name's tenant; it never serves another. No SNI, or SNI of no tenant: no tenant at all.
+    // The SNI is the current handshake's, also on a resumed session.
+    const tenants::HostEntry* sni_entry = client_.sni.empty() ? nullptr : snapshot_.hosts.find(client_.sni);
+    if (sni_entry == nullptr || sni_entry->tenant->org_id != tenant.org_id) {
+      return LocalAnswer{ProxyError::misdirected, {}, false};
+    }
+  }
   std::string_view scheme = client_.tls ? "https" : "http";
   if (entry_->match == tenants::HostMatch::previous_name) {
     std::string current = tenant.portal_name + "." + snapshot_.hosts.base_domain();
@@ -254,7 +264,11 @@ asio::awaitable<AfterExchange> run_exchange(WorkerContext& worker, Stream& strea
 }
 
 template class Exchange<beast::tcp_stream>;
+template class Exchange<beast::ssl_stream<beast::tcp_stream>>;
 template asio::awaitable<AfterExchange> run_exchange(WorkerContext&, beast::tcp_stream&,
+                                                     beast::flat_buffer&, const ClientSide&);
+template asio::awaitable<AfterExchange> run_exchange(WorkerContext&,
+                                                     beast::ssl_stream<beast::tcp_stream>&,
                                                      beast::flat_buffer&, const ClientSide&);
 
 }  // namespace portico::http

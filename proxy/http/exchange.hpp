@@ -15,6 +15,7 @@ namespace portico::http {
 struct ClientSide {
   std::string address;      // peer IP, no port
   bool tls = false;         // arrived on an https listener
+  std::string sni;          // normalized SNI of this connection's handshake ("" = none)
   std::uint16_t local_port = 0;
   std::uint16_t https_port = 0;  // for http -> https redirects; 0 = no https listener
 };

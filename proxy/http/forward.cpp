@@ -7,6 +7,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
@@ -269,5 +270,6 @@ asio::awaitable<void> Exchange<Stream>::tunnel(upstream::Connection& up) {
 }
 
 template class Exchange<beast::tcp_stream>;
+template class Exchange<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace portico::http

@@ -2,7 +2,10 @@
 #include "proxy/http/session.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "proxy/http/exchange_impl.hpp"
 
@@ -54,6 +57,46 @@ asio::awaitable<void> serve_plain_connection(WorkerContext& worker, asio::ip::tc
   boost::system::error_code ignored;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream.socket().close(ignored);
+}
+
+asio::awaitable<void> serve_tls_connection(WorkerContext& worker, asio::ip::tcp::socket socket,
+                                           ClientSide client) {
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+  std::shared_ptr<const config::Snapshot> snapshot = worker.snapshots.get();
+  std::shared_ptr<const tls::CertificateStore> store = snapshot->certificates;
+  if (!store || store->server_context() == nullptr) co_return;  // no certificate: refuse
+  // The asio context adopts one reference; the SSL object takes its own, so the
+  // connection may outlive this snapshot's store.
+  SSL_CTX_up_ref(store->server_context());
+  asio::ssl::context context(store->server_context());
+  TlsStream stream(beast::tcp_stream(std::move(socket)), context);
+  auto registration = worker.sessions.add([&stream] {
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(stream).socket().close(ignored);
+  });
+
+  beast::get_lowest_layer(stream).expires_after(snapshot->config.limits.header_timeout);
+  auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable);
+  if (handshake_ec) {
+    tls::HandshakeFailure reason =
+        handshake_ec == beast::error::timeout ? tls::HandshakeFailure::timeout
+        : handshake_ec.category() == asio::error::get_ssl_category()
+            ? tls::classify_handshake_error(stream.native_handle(), static_cast<unsigned long>(handshake_ec.value()))
+            : tls::HandshakeFailure::closed;
+    store->counters().record_failure(reason);
+  } else {
+    store->counters().record_handshake(stream.native_handle());
+    if (const tls::HandshakeInfo* info = tls::handshake_info(stream.native_handle())) client.sni = info->sni;
+    snapshot.reset();  // each exchange takes the current snapshot
+    co_await serve(worker, stream, client, registration);
+    // close_notify, briefly: a peer that already left makes this fail, which is fine.
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+    auto [shutdown_ec] = co_await stream.async_shutdown(nothrow_awaitable);
+    (void)shutdown_ec;
+  }
+  worker.sessions.remove(registration);
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(stream).socket().close(ignored);
 }
 
 }  // namespace portico::http

@@ -46,4 +46,10 @@ boost::asio::awaitable<void> serve_plain_connection(WorkerContext& worker,
                                                     boost::asio::ip::tcp::socket socket,
                                                     ClientSide client);
 
+// Serves a TLS client connection: handshake (within header_timeout) with the certificate
+// store of the current snapshot, then the same loop; close_notify at the end.
+boost::asio::awaitable<void> serve_tls_connection(WorkerContext& worker,
+                                                  boost::asio::ip::tcp::socket socket,
+                                                  ClientSide client);
+
 }  // namespace portico::http

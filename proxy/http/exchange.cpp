@@ -151,7 +151,9 @@ std::optional<LocalAnswer> Exchange<Stream>::resolve_tenant() {
     std::string current = tenant.portal_name + "." + snapshot_.hosts.base_domain();
     return LocalAnswer{std::nullopt, redirect_url(scheme, current, host_port_), false};
   }
-  if (!client_.tls && snapshot_.config.server.redirect_http && client_.https_port != 0) {
+  // ACME HTTP-01 challenges must stay on plain http (RFC 8555 8.3).
+  bool acme_challenge = request.target().starts_with("/.well-known/acme-challenge/");
+  if (!client_.tls && snapshot_.config.server.redirect_http && client_.https_port != 0 && !acme_challenge) {
     return LocalAnswer{std::nullopt, redirect_url("https", host_, client_.https_port), false};
   }
   if (entry_->match == tenants::HostMatch::current_name && tenant.canonical_custom &&

@@ -190,6 +190,14 @@ Portico::Portico(const std::string& config_body, const std::string& upstream_add
   http_port_ = port_after(*line, "\"address\":\"");
 }
 
+std::uint16_t Portico::https_port() {
+  const std::string& out = process_.output();
+  auto at = out.find("\"listener\":\"https\"");
+  if (at == std::string::npos) throw std::runtime_error("no https listener: " + out);
+  auto line_end = out.find('\n', at);
+  return port_after(out.substr(at, line_end - at), "\"address\":\"");
+}
+
 // ---- Client -------------------------------------------------------------------------------
 
 namespace {

@@ -85,6 +85,7 @@ class Portico {
           const std::string& extra_server = "",
           const std::map<std::string, std::string>& files = {});
   std::uint16_t http_port() const { return http_port_; }
+  std::uint16_t https_port();  // the first https listener (bound before http, so already logged)
   ChildProcess& process() { return process_; }
   const TempDir& dir() const { return dir_; }
   std::filesystem::path config_path() const { return dir_.path() / "portico.toml"; }

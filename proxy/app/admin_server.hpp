@@ -17,7 +17,8 @@
 
 namespace portico::app {
 
-// Called on the io_context's thread, one request at a time. An empty function answers 503.
+// Called on the io_context's thread, one request at a time. An empty `ready` means always
+// ready; any other empty function makes its endpoint answer 503.
 struct AdminHandlers {
   std::function<bool()> ready;                  // false while starting or draining
   std::function<std::string()> metrics;         // the Prometheus exposition

@@ -44,8 +44,13 @@ void append_double(std::string& out, double value) {
   } else if (std::isinf(value)) {
     out += value > 0 ? "+Inf" : "-Inf";
   } else {
-    char digits[32];
-    auto result = std::to_chars(digits, digits + sizeof digits, value);
+    // Plain decimals in the usual range ("0.0005", not "5e-04"): bucket bounds read as
+    // operators wrote them. Still the shortest text that reads back as the same double.
+    char digits[400];
+    double magnitude = std::fabs(value);
+    bool plain = magnitude == 0 || (magnitude >= 1e-6 && magnitude < 1e15);
+    auto result = plain ? std::to_chars(digits, digits + sizeof digits, value, std::chars_format::fixed)
+                        : std::to_chars(digits, digits + sizeof digits, value);
     out.append(digits, result.ptr);
   }
 }

@@ -2,6 +2,8 @@
 // fetch_adds; the one lock here is taken once per snapshot generation and once per scrape.
 #include "proxy/observe/worker_metrics.hpp"
 
+#include <functional>
+
 #include "proxy/config/snapshot.hpp"
 
 namespace portico::observe {
@@ -49,8 +51,13 @@ std::array<std::uint64_t, latency_buckets_seconds.size() + 1> LatencyHistogram::
 void WorkerMetrics::count_tenant_request(const config::Snapshot& snapshot,
                                          const tenants::Tenant& tenant) noexcept {
   const auto& all = snapshot.hosts.tenants();
-  auto index = static_cast<std::size_t>(&tenant - all.data());
-  count_tenant_request(snapshot.generation, index);
+  const tenants::Tenant* first = all.data();
+  std::less<const tenants::Tenant*> before;
+  if (before(&tenant, first) || !before(&tenant, first + all.size())) {
+    unattributed_.inc();  // not a tenant of this snapshot: a caller bug, but never a crash
+    return;
+  }
+  count_tenant_request(snapshot.generation, static_cast<std::size_t>(&tenant - first));
 }
 
 void WorkerMetrics::count_tenant_request(std::uint64_t generation, std::size_t tenant_index) noexcept {

@@ -35,13 +35,18 @@ bool use_certificate(SSL* ssl, const Certificate& certificate) {
                               certificate.chain.get(), 1) == 1;
 }
 
+int abort_handshake(int* alert, int code) {
+  *alert = code;
+  return SSL_CLIENT_HELLO_ERROR;
+}
+
 int select_certificate(SSL* ssl, const SniIndex& index, int* alert) {
   HandshakeInfo* info = detail::ensure_handshake_info(ssl);
-  if (info == nullptr) return *alert = SSL_AD_INTERNAL_ERROR, SSL_CLIENT_HELLO_ERROR;
+  if (info == nullptr) return abort_handshake(alert, SSL_AD_INTERNAL_ERROR);
   std::string_view raw;
   switch (detail::read_client_hello_sni(ssl, raw)) {
     case detail::SniParse::malformed:
-      return *alert = SSL_AD_DECODE_ERROR, SSL_CLIENT_HELLO_ERROR;
+      return abort_handshake(alert, SSL_AD_DECODE_ERROR);
     case detail::SniParse::found:
       info->sni = detail::normalize_sni(raw);
       break;
@@ -52,10 +57,10 @@ int select_certificate(SSL* ssl, const SniIndex& index, int* alert) {
   const Certificate* certificate = index.select(info->sni);
   if (certificate == nullptr) {
     info->rejected = true;
-    return *alert = SSL_AD_UNRECOGNIZED_NAME, SSL_CLIENT_HELLO_ERROR;
+    return abort_handshake(alert, SSL_AD_UNRECOGNIZED_NAME);
   }
   if (!use_certificate(ssl, *certificate) || !detail::set_session_context(ssl, info->sni)) {
-    return *alert = SSL_AD_INTERNAL_ERROR, SSL_CLIENT_HELLO_ERROR;
+    return abort_handshake(alert, SSL_AD_INTERNAL_ERROR);
   }
   return SSL_CLIENT_HELLO_SUCCESS;
 }
@@ -66,8 +71,7 @@ int on_client_hello(SSL* ssl, int* alert, void* arg) {
   try {
     return select_certificate(ssl, *static_cast<const SniIndex*>(arg), alert);
   } catch (...) {  // bad_alloc: fail this handshake, never unwind through OpenSSL
-    *alert = SSL_AD_INTERNAL_ERROR;
-    return SSL_CLIENT_HELLO_ERROR;
+    return abort_handshake(alert, SSL_AD_INTERNAL_ERROR);
   }
 }
 

@@ -144,7 +144,8 @@ class WebhookReceiver {
     std::vector<std::string> ids;
     for (const ReceivedRequest& request : requests()) {
       if (request.answered < 200 || request.answered > 299) continue;
-      for (const boost::json::value& event : boost::json::parse(request.body).as_array())
+      const boost::json::value batch = boost::json::parse(request.body);
+      for (const boost::json::value& event : batch.as_array())
         ids.emplace_back(event.at("id").as_string());
     }
     return ids;
@@ -154,8 +155,8 @@ class WebhookReceiver {
     std::vector<boost::json::object> events;
     for (const ReceivedRequest& request : requests()) {
       if (request.answered < 200 || request.answered > 299) continue;
-      for (const boost::json::value& event : boost::json::parse(request.body).as_array())
-        events.push_back(event.as_object());
+      const boost::json::value batch = boost::json::parse(request.body);
+      for (const boost::json::value& event : batch.as_array()) events.push_back(event.as_object());
     }
     return events;
   }

@@ -196,6 +196,28 @@ TEST_F(AdminFixture, KeepAliveServesSeveralRequestsOnOneConnection) {
   }
 }
 
+TEST_F(AdminFixture, StopClosesIdleKeepAliveConnections) {
+  start();
+  asio::io_context client;
+  tcp::socket socket(client);
+  socket.connect(server->local_endpoint());
+  http::request<http::empty_body> request{http::verb::get, "/healthz", 11};
+  http::write(socket, request);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(socket, buffer, response);
+  ASSERT_TRUE(response.keep_alive());
+
+  auto begin = std::chrono::steady_clock::now();
+  server->stop();
+  thread.join();  // returns only once the idle connection is gone, not after the 10 s timeout
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, std::chrono::seconds(5));
+  boost::system::error_code ec;
+  char byte;
+  socket.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+}
+
 TEST_F(AdminFixture, OversizedHeaderIs431) {
   start();
   asio::io_context client;

@@ -24,6 +24,7 @@ struct ClientOptions {
   int max_version = TLS1_3_VERSION;
   std::string tls12_ciphers{};  // "" = OpenSSL default
   std::string sigalgs{};       // "" = OpenSSL default
+  std::string groups{};        // "" = OpenSSL default; the first gets the key share
   std::string alpn{};          // wire format, e.g. "\x08http/1.1"
   SSL_SESSION* session = nullptr;
   bool no_ticket = false;
@@ -76,6 +77,7 @@ inline SslPtr make_client(const ClientOptions& options) {
   SSL_CTX_set_max_proto_version(ctx.get(), options.max_version);
   if (!options.tls12_ciphers.empty()) SSL_CTX_set_cipher_list(ctx.get(), options.tls12_ciphers.c_str());
   if (!options.sigalgs.empty()) SSL_CTX_set1_sigalgs_list(ctx.get(), options.sigalgs.c_str());
+  if (!options.groups.empty()) SSL_CTX_set1_groups_list(ctx.get(), options.groups.c_str());
   if (options.no_ticket) SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
   SslPtr client(SSL_new(ctx.get()));
   SSL_set_connect_state(client.get());

@@ -1,6 +1,9 @@
 // Certificate selection by SNI in real handshakes: exact, wildcard, default, reject.
 #include <openssl/sslerr.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/unit/tls/store_fixture.hpp"
 
 namespace portico::tls {
@@ -108,6 +111,36 @@ TEST_F(SniSelection, TenantCertificateReplacesAnRsaDefaultEntirely) {
   EXPECT_EQ(fallback.served(), "rsa-default");
   EXPECT_EQ(handshake(store->server_context(), {.sni = "billing.acme.test"}).served(),
             "billing.acme.test");
+}
+
+TEST_F(SniSelection, HelloRetryKeepsTheSelection) {
+  // P-521 is not on our list: the server asks again for P-256 and the callback runs twice.
+  auto store = build(config());
+  ASSERT_NE(store, nullptr);
+  auto result = handshake(store->server_context(),
+                          {.sni = "billing.acme.test", .groups = "P-521:P-256"});
+  ASSERT_TRUE(result.ok);
+  EXPECT_EQ(result.served(), "billing.acme.test");
+  EXPECT_EQ(handshake_info(result.server.get())->sni, "billing.acme.test");
+}
+
+TEST_F(SniSelection, ServesManyThreadsAtOnce) {
+  auto store = build(config());
+  ASSERT_NE(store, nullptr);
+  const char* names[] = {"billing.acme.test", "acme.portal.test", "shop.globex.test", "x.example.test"};
+  const char* served[] = {"billing.acme.test", "portal.test", "shop.globex.test", "*.example.test"};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        auto result = handshake(store->server_context(), {.sni = names[(t + i) % 4]});
+        if (!result.ok || result.served() != served[(t + i) % 4]) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

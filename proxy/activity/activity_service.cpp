@@ -62,7 +62,8 @@ std::unique_ptr<ActivityService> ActivityService::open(const config::ActivitySec
   if (!activity.webhook.empty()) {
     settings.webhook = parse_webhook_url(activity.webhook);
     if (!settings.webhook) {
-      error = "[activity] webhook: expected http://host[:port]/path, got '" + activity.webhook + "'";
+      error = "[activity] webhook: expected http://host[:port]/path, got '" + activity.webhook +
+              "'";
       return nullptr;
     }
   }

@@ -13,7 +13,9 @@ class RetryBackoff {
   using Duration = std::chrono::milliseconds;
 
   RetryBackoff(Duration initial, Duration cap)
-      : initial_(std::max(initial, Duration(1))), cap_(std::max(cap, initial_)), ceiling_(initial_) {}
+      : initial_(std::max(initial, Duration(1))),
+        cap_(std::max(cap, initial_)),
+        ceiling_(initial_) {}
 
   // Uniform in [0, ceiling] ("full jitter": a fleet that failed together does not retry
   // together); the ceiling starts at `initial` and doubles after each call, up to `cap`.

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 #include <vector>
@@ -49,16 +50,6 @@ bool read_file(int fd, std::string& out) {
   }
 }
 
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 SeenSet::SeenSet(SeenSet&& other) noexcept
@@ -98,13 +89,17 @@ bool SeenSet::open(const std::string& path, std::string& error) {
     if (end == std::string::npos) break;  // torn last line: never acknowledged by sync()
     const std::string_view line(content.data() + start, end - start);
     const std::size_t last_tab = line.rfind('\t');
-    if (last_tab != std::string_view::npos && last_tab > 0) {
+    // Fields are escaped, so a whole line has exactly three tabs (zeroed blocks after a
+    // power cut have none).
+    if (std::count(line.begin(), line.end(), '\t') == 3 && last_tab + 1 < line.size()) {
       seen_.insert_or_assign(std::string(line.substr(0, last_tab)),
                              std::string(line.substr(last_tab + 1)));
     }
     start = end + 1;
   }
-  if (!content.empty() && content.back() != '\n' && !write_all(fd, "\n")) {
+  // A torn last line is cut off rather than ended: ended, it could pass for a key claimed
+  // by a truncated event id, which would suppress the real event.
+  if (start < content.size() && ::ftruncate(fd, static_cast<off_t>(start)) != 0) {
     error = errno_message("cannot repair", path);
     ::close(fd);
     return false;

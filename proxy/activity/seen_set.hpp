@@ -19,7 +19,7 @@ class SeenSet {
 
   // Loads `path` (one "org_id\tevent\tobject_id\tevent_id" line per key, fields
   // percent-escaped) and keeps it open for appending. A torn last line (crash mid-append)
-  // is ignored and terminated so the next append starts on its own line.
+  // is cut off: it was never synced, so the batch that needed it was never sent.
   bool open(const std::string& path, std::string& error);
 
   // True when this event should be delivered: its key is new (it is then recorded in
@@ -28,8 +28,9 @@ class SeenSet {
   bool admit(std::string_view org_id, std::string_view event, std::string_view object_id,
              std::string_view event_id);
 
-  // Appends the keys admitted since the last sync and fsyncs the file: called before a batch that recorded keys is sent, so a first_only
-  // event is never delivered twice because a power cut forgot that it was.
+  // Appends the keys admitted since the last sync and fsyncs the file: called before a
+  // batch that recorded keys is sent, so a first_only event is never delivered twice
+  // because a power cut forgot that it was.
   bool sync(std::string& error);
 
   std::size_t size() const noexcept { return seen_.size(); }

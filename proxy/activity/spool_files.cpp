@@ -85,7 +85,8 @@ std::optional<SpoolPosition> read_cursor(const std::string& dir, std::string& er
   if (content.ends_with('\n')) content.remove_suffix(1);
   const std::size_t space = content.find(' ');
   SpoolPosition position;
-  if (space == std::string_view::npos || !parse_number(content.substr(0, space), position.segment) ||
+  if (space == std::string_view::npos ||
+      !parse_number(content.substr(0, space), position.segment) ||
       !parse_number(content.substr(space + 1), position.offset)) {
     error = "unreadable cursor " + path;
     return std::nullopt;

@@ -123,13 +123,15 @@ asio::awaitable<WebhookResult> WebhookClient::connect() {
   const asio::ip::address address = asio::ip::make_address(url_.host, ec);
   if (!ec) {
     // An address needs no resolver (whose async form runs on a thread of its own).
-    const asio::ip::tcp::endpoint endpoint(address, static_cast<std::uint16_t>(std::stoi(url_.port)));
+    const auto port = static_cast<std::uint16_t>(std::stoi(url_.port));
+    const asio::ip::tcp::endpoint endpoint(address, port);
     stream_->expires_after(timeouts_.connect);
     auto [connect_ec] = co_await stream_->async_connect(endpoint, nothrow_awaitable);
     if (connect_ec) co_return WebhookResult{0, "connect: " + connect_ec.message()};
     co_return WebhookResult{};
   }
-  auto [resolve_ec, endpoints] = co_await resolver_.async_resolve(url_.host, url_.port, nothrow_awaitable);
+  auto [resolve_ec, endpoints] =
+      co_await resolver_.async_resolve(url_.host, url_.port, nothrow_awaitable);
   if (resolve_ec) co_return WebhookResult{0, "resolve " + url_.host + ": " + resolve_ec.message()};
   if (cancelled_) co_return WebhookResult{0, "cancelled"};
   stream_->expires_after(timeouts_.connect);

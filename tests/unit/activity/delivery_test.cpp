@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <array>
 #include <set>
@@ -81,7 +85,8 @@ TEST(ActivityDelivery, HealthyWebhookGetsEveryEventOnceInOrderInSignedBatches) {
     EXPECT_EQ(request.target, "/portal-events");
     EXPECT_EQ(request.content_type, "application/json");
     EXPECT_LE(boost::json::parse(request.body).as_array().size(), 40u);
-    EXPECT_EQ(request.signature, "v1=" + hmac_hex(signing_key, request.timestamp + "\n" + request.body));
+    EXPECT_EQ(request.signature,
+              "v1=" + hmac_hex(signing_key, request.timestamp + "\n" + request.body));
   }
   const boost::json::object first = receiver.acknowledged_events().front();
   EXPECT_EQ(first.at("event").as_string(), "quote.accepted");
@@ -143,6 +148,41 @@ TEST(ActivityDelivery, EventsSpooledWhileTheWebhookIsDownArriveAfterRestart) {
   EXPECT_EQ(receiver.acknowledged_ids(), submitted);
   // Delivered segments of the old run are gone; only the live one may remain.
   ASSERT_TRUE(wait_until([&] { return list_segments(scratch.spool()).size() == 1; }));
+}
+
+TEST(ActivityDelivery, SigkillLosesNoAcceptedEvent) {
+  ScratchDir scratch;
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // No destructors, no stop(), no fsync: exactly what kill -9 leaves behind.
+    std::string error;
+    auto service =
+        ActivityService::open(section_for(scratch.spool(), refusing_url()), "", error, fast());
+    if (!service) ::_exit(2);
+    service->start();
+    for (int i = 0; i < 50; ++i) {
+      if (!service->submit(make_event(i))) ::_exit(3);
+    }
+    wait_until([&] { return service->counters().delivery_failures.load() >= 1; });
+    ::kill(::getpid(), SIGKILL);
+    ::_exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  WebhookReceiver receiver;
+  auto service = open_service(section_for(scratch.spool(), receiver.url()));
+  ASSERT_TRUE(service);
+  EXPECT_EQ(service->counters().pending.load(), 50u);
+  service->start();
+  ASSERT_TRUE(wait_until([&] { return service->counters().delivered.load() == 50; }));
+  std::vector<std::string> objects;
+  for (const auto& event : receiver.acknowledged_events())
+    objects.emplace_back(event.at("object_id").as_string());
+  std::vector<std::string> expected;
+  for (int i = 0; i < 50; ++i) expected.push_back("QT-" + std::to_string(i));
+  EXPECT_EQ(objects, expected);
 }
 
 TEST(ActivityDelivery, RestartAfterDeliveryDoesNotSendAgain) {
@@ -243,8 +283,10 @@ TEST(WebhookUrl, ParsesWhatTheConfigAccepts) {
     std::string host, port, authority, target;
   };
   const std::vector<Row> table{
-      {"http://127.0.0.1:9100/portal-events", true, "127.0.0.1", "9100", "127.0.0.1:9100", "/portal-events"},
-      {"HTTP://hooks.example.com/in?token=a", true, "hooks.example.com", "80", "hooks.example.com", "/in?token=a"},
+      {"http://127.0.0.1:9100/portal-events", true, "127.0.0.1", "9100", "127.0.0.1:9100",
+       "/portal-events"},
+      {"HTTP://hooks.example.com/in?token=a", true, "hooks.example.com", "80",
+       "hooks.example.com", "/in?token=a"},
       {"http://hooks.example.com", true, "hooks.example.com", "80", "hooks.example.com", "/"},
       {"http://h:81?x=1#frag", true, "h", "81", "h:81", "/?x=1"},
       {"http://[::1]:9100/e", true, "::1", "9100", "[::1]:9100", "/e"},

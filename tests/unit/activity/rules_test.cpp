@@ -10,7 +10,8 @@
 namespace portico::activity {
 namespace {
 
-config::ActivityRule rule(std::string event, std::string path, std::vector<std::string> methods = {},
+config::ActivityRule rule(std::string event, std::string path,
+                          std::vector<std::string> methods = {},
                           bool first_only = false, std::uint32_t line = 1) {
   config::ActivityRule r;
   r.event = std::move(event);
@@ -85,8 +86,10 @@ TEST(ActivityRules, MatchesMethodPathAndOnlySuccessfulStatuses) {
 }
 
 TEST(ActivityRules, FirstOnlyIsCarriedToTheMatch) {
-  const ActivityRules rules = compile_ok({rule("invoice.viewed", "^/invoices/(?P<id>[^/]+)$", {}, true),
-                                          rule("invoice.any", "^/invoices/")});
+  const ActivityRules rules = compile_ok({
+      rule("invoice.viewed", "^/invoices/(?P<id>[^/]+)$", {}, true),
+      rule("invoice.any", "^/invoices/"),
+  });
   std::vector<RuleMatch> out;
   rules.match("GET", "/invoices/9", 200, out);
   ASSERT_EQ(out.size(), 2u);

@@ -4,34 +4,17 @@
 #include <boost/beast/http/rfc7230.hpp>
 #include <charconv>
 
+#include "proxy/inject/html_escape.hpp"
+#include "proxy/observe/log.hpp"
+
 namespace portico::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace {
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string escape_json(std::string_view text) {
   std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
+  observe::append_json_escaped(out, text);
   return out;
 }
 
@@ -101,10 +84,10 @@ LocalResponse make_error_response(core::ProxyError error, unsigned status,
   std::string title = std::to_string(status) + " " +
                       std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(status)));
   finish_body(response,
-              "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + escape_html(title) +
-                  "</title></head>\n<body><h1>" + escape_html(title) + "</h1>\n<p>" +
-                  escape_html(reason) + "</p>\n<p><small>request id " +
-                  escape_html(options.request_id) + "</small></p></body></html>\n",
+              "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + inject::html_escape(title) +
+                  "</title></head>\n<body><h1>" + inject::html_escape(title) + "</h1>\n<p>" +
+                  inject::html_escape(reason) + "</p>\n<p><small>request id " +
+                  inject::html_escape(options.request_id) + "</small></p></body></html>\n",
               options);
   return response;
 }
@@ -112,7 +95,7 @@ LocalResponse make_error_response(core::ProxyError error, unsigned status,
 LocalResponse make_redirect_response(std::string location, const LocalResponseOptions& options) {
   LocalResponse response = base_response(308, options);
   response.set(bhttp::field::content_type, "text/html; charset=utf-8");
-  std::string body = "<!doctype html>\n<html><body><a href=\"" + escape_html(location) +
+  std::string body = "<!doctype html>\n<html><body><a href=\"" + inject::html_escape(location) +
                      "\">Moved permanently</a></body></html>\n";
   response.set(bhttp::field::location, std::move(location));
   finish_body(response, std::move(body), options);

@@ -1,4 +1,5 @@
 // main: argv -> load config -> compile -> Server -> run; nothing else.
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   observe::set_log_level(result.snapshot->config.log.level);
+  // A closed stdout (access log to a pipe whose reader left) must not kill the proxy.
+  std::signal(SIGPIPE, SIG_IGN);
   app::Server server(config_path, std::move(result.snapshot));
   if (!server.start()) return 1;
   return server.run();

@@ -28,6 +28,7 @@ bool valid_event_name(std::string_view name);
 
 class ActivityRules {
  public:
+  ActivityRules() = default;  // no rules
   // Compiles every rule's path (RE2, case-sensitive, searched unanchored like the gates:
   // write ^ and $). Each pattern that does not compile, each capture group named anything
   // but `id` and each invalid event name is added to `problems` at its position (all of

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <thread>
 
+#include "proxy/app/metric_families.hpp"
+#include "proxy/app/resolve_report.hpp"
 #include "proxy/observe/log.hpp"
 
 namespace portico::app {
@@ -27,20 +29,102 @@ bool resolve_listener(const config::Endpoint& endpoint, bool tls, ListenerSpec& 
   return true;
 }
 
+// [activity] settings other than the rules belong to the running spool and delivery thread.
+bool same_activity_service(const config::ActivitySection& a, const config::ActivitySection& b) {
+  return a.spool_dir == b.spool_dir && a.webhook == b.webhook && a.max_spool_bytes == b.max_spool_bytes &&
+         a.batch_max_events == b.batch_max_events && a.retry_max_backoff == b.retry_max_backoff &&
+         a.fsync_interval == b.fsync_interval;
+}
+
+// Settings a reload cannot apply to a running process (listeners, threads, files it holds).
+void warn_restart_needed(const config::Config& running, const config::Config& loaded) {
+  auto endpoints = [](const std::vector<config::Endpoint>& list) {
+    std::string text;
+    for (const auto& endpoint : list) text += endpoint.to_string() + " ";
+    return text;
+  };
+  std::vector<std::string_view> sections;
+  if (endpoints(running.server.http_listen) != endpoints(loaded.server.http_listen) ||
+      endpoints(running.server.https_listen) != endpoints(loaded.server.https_listen) ||
+      running.server.workers != loaded.server.workers) {
+    sections.push_back("[server] listeners/workers");
+  }
+  if (running.admin.listen.to_string() != loaded.admin.listen.to_string() ||
+      running.admin.token_file != loaded.admin.token_file) {
+    sections.push_back("[admin]");
+  }
+  if (running.log.access != loaded.log.access) sections.push_back("[log] access");
+  if (!same_activity_service(running.activity, loaded.activity)) sections.push_back("[activity] (except rules)");
+  for (auto section : sections) {
+    observe::log(LogLevel::warn, "reload: this change takes effect at the next restart", {{"section", section}});
+  }
+}
+
 }  // namespace
 
 Server::Server(std::string config_path, std::shared_ptr<const config::Snapshot> initial)
     : config_path_(std::move(config_path)) {
   next_generation_ = initial->generation + 1;
   store_.publish(std::move(initial));
+  metrics_.mark_config_loaded();
+  // Registered now, so a signal that arrives during start-up waits for run() instead of
+  // taking the default action.
+  for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) signals_.add(signal);
+}
+
+Server::~Server() {
+  for (auto& worker : workers_) worker->join();
 }
 
 bool Server::start() {
   auto snapshot = store_.current();
-  const auto& server = snapshot->config.server;
-  unsigned count = server.workers != 0 ? server.workers : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < count; ++i) workers_.push_back(std::make_unique<Worker>(store_, draining_));
+  const auto& config = snapshot->config;
+  access_log_ = std::make_unique<observe::AccessLog>(config.log.access);
+  if (!access_log_->ok()) return false;
+  if (!config.activity.spool_dir.empty()) {
+    std::string error;
+    activity_ = activity::ActivityService::open(config.activity, snapshot->signing_key, error);
+    if (!activity_) {
+      observe::log(LogLevel::error, "cannot open the activity spool", {{"error", error}});
+      return false;
+    }
+  }
+  unsigned count = config.server.workers != 0 ? config.server.workers
+                                              : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < count; ++i) {
+    workers_.push_back(std::make_unique<Worker>(store_, draining_, metrics_.add_worker(), *access_log_,
+                                                activity_.get()));
+  }
+  if (!bind_listeners(count)) return false;
 
+  metrics_.add_collector([this](observe::PrometheusWriter& writer) {
+    auto current = store_.current();
+    write_tls_metrics(writer, *current);
+    write_upstream_health_metrics(writer, *current);
+  });
+  if (activity_) {
+    metrics_.add_collector([this](observe::PrometheusWriter& writer) {
+      write_activity_metrics(writer, activity_->counters());
+    });
+  }
+  metrics_.add_collector([this](observe::PrometheusWriter& writer) { access_log_->write_metrics(writer); });
+  admin_ = std::make_unique<AdminServer>(control_, config.admin, admin_handlers());
+  if (!admin_->start()) return false;
+
+  for (auto& worker : workers_) worker->start();
+  if (activity_) activity_->start();
+  health_checker_ = std::make_unique<upstream::HealthChecker>(control_, store_);
+  health_checker_->start();
+  started_ = true;
+  observe::log(LogLevel::info, "started",
+               {{"workers", std::to_string(count)},
+                {"tenants", std::to_string(snapshot->hosts.tenants().size())}});
+  return true;
+}
+
+bool Server::bind_listeners(std::size_t worker_count) {
+  auto snapshot = store_.current();
+  const auto& server = snapshot->config.server;
   // https first: the plaintext listeners redirect to the first https port.
   std::uint16_t https_port = 0;
   auto bind_all = [&](const std::vector<config::Endpoint>& endpoints, bool tls) {
@@ -50,9 +134,9 @@ bool Server::start() {
         observe::log(LogLevel::error, "cannot resolve listen address", {{"address", endpoint.to_string()}});
         return false;
       }
-      for (auto& worker : workers_) {
+      for (std::size_t i = 0; i < worker_count; ++i) {
         boost::system::error_code ec;
-        tcp::endpoint bound = worker->listen(spec, https_port, ec);
+        tcp::endpoint bound = workers_[i]->listen(spec, https_port, ec);
         if (ec) {
           observe::log(LogLevel::error, "cannot listen",
                        {{"address", endpoint.to_string()}, {"error", ec.message()}});
@@ -70,30 +154,35 @@ bool Server::start() {
     observe::log(LogLevel::error, "https_listen needs [tls] certificate");
     return false;
   }
-  if (!bind_all(server.https_listen, true) || !bind_all(server.http_listen, false)) return false;
-  for (auto& worker : workers_) worker->start();
-  observe::log(LogLevel::info, "started",
-               {{"workers", std::to_string(count)},
-                {"tenants", std::to_string(snapshot->hosts.tenants().size())}});
-  return true;
+  return bind_all(server.https_listen, true) && bind_all(server.http_listen, false);
+}
+
+AdminHandlers Server::admin_handlers() {
+  AdminHandlers handlers;
+  handlers.ready = [this] { return started_.load() && !draining_.load(); };
+  handlers.metrics = [this] { return metrics_.render(); };
+  handlers.reload = [this] { return reload(); };
+  handlers.resolve = [this](std::string_view host) { return resolve_report(*store_.current(), host); };
+  return handlers;
 }
 
 int Server::run() {
   wait_for_signals();
   control_.run();
   for (auto& worker : workers_) worker->join();
+  if (admin_) admin_->stop();
+  if (activity_) activity_->stop();
+  if (access_log_) access_log_->flush();
   observe::log(LogLevel::info, "stopped");
   return 0;
 }
 
 void Server::wait_for_signals() {
-  signals_.add(SIGTERM);
-  signals_.add(SIGINT);
-  signals_.add(SIGHUP);
   signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
     if (ec) return;
-    if (signal == SIGHUP) {
-      reload();
+    if (signal == SIGHUP || signal == SIGUSR1) {
+      if (signal == SIGHUP) reload();
+      if (signal == SIGUSR1 && access_log_) access_log_->reopen();  // logrotate
       wait_for_signals();
       return;
     }
@@ -112,14 +201,19 @@ std::vector<config::Problem> Server::reload() {
                  {{"problem", config::format_problem(problem)}});
   }
   if (!result.ok()) {
+    metrics_.record_reload(false);
     observe::log(LogLevel::error, "reload refused; the previous config keeps serving",
                  {{"errors", std::to_string(errors.size())}});
     return errors;
   }
+  auto running = store_.current();
+  warn_restart_needed(running->config, result.snapshot->config);
+  result.snapshot->upstream_health->inherit(*running->upstream_health);
   observe::log(LogLevel::info, "reloaded",
                {{"seconds", std::to_string(elapsed)},
                 {"tenants", std::to_string(result.snapshot->hosts.tenants().size())}});
   store_.publish(std::move(result.snapshot));
+  metrics_.record_reload(true);
   return {};
 }
 
@@ -144,7 +238,10 @@ void Server::poll_drain(std::chrono::steady_clock::time_point deadline) {
     open = 0;
   }
   if (open == 0) {
+    // The control io_context runs out of work: run() returns and joins the workers.
     signals_.cancel();
+    if (health_checker_) health_checker_->stop();
+    if (admin_) admin_->stop();
     return;
   }
   drain_timer_.expires_after(std::chrono::milliseconds(50));

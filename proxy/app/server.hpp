@@ -1,5 +1,6 @@
-// app/server: the running proxy: worker threads and their listeners, signals, reload and
-// drain. Reloads are built on the control thread, never on a worker.
+// app/server: the running proxy: worker threads and their listeners, the admin listener,
+// health checks, metrics, access log and activity delivery; signals, reload and drain.
+// Reloads, checks and scrapes run on the control thread, never on a worker.
 #pragma once
 
 #include <atomic>
@@ -11,16 +12,23 @@
 #include <string>
 #include <vector>
 
+#include "proxy/activity/activity_service.hpp"
+#include "proxy/app/admin_server.hpp"
 #include "proxy/app/worker.hpp"
 #include "proxy/config/snapshot_store.hpp"
+#include "proxy/observe/access_log.hpp"
+#include "proxy/observe/metrics.hpp"
+#include "proxy/upstream/health_checker.hpp"
 
 namespace portico::app {
 
 class Server {
  public:
   Server(std::string config_path, std::shared_ptr<const config::Snapshot> initial);
+  ~Server();
 
-  // Binds every listener on every worker. Returns false (and logs why) on failure.
+  // Opens the activity spool, binds every listener on every worker and the admin
+  // listener. Returns false (and logs why) on failure.
   bool start();
   // Runs until SIGTERM/SIGINT and the drain that follows; returns the exit code.
   int run();
@@ -30,17 +38,26 @@ class Server {
   std::vector<config::Problem> reload();
 
  private:
+  bool bind_listeners(std::size_t worker_count);
+  AdminHandlers admin_handlers();
   void drain();
   void poll_drain(std::chrono::steady_clock::time_point deadline);
   void wait_for_signals();
 
   std::string config_path_;
   config::SnapshotStore store_;
+  std::atomic<bool> started_{false};
   std::atomic<bool> draining_{false};
   std::atomic<std::uint64_t> next_generation_{1};
   boost::asio::io_context control_{1};
   boost::asio::signal_set signals_{control_};
   boost::asio::steady_timer drain_timer_{control_};
+  // Used by the workers, so declared before them: the workers are destroyed first.
+  observe::MetricsRegistry metrics_;
+  std::unique_ptr<observe::AccessLog> access_log_;
+  std::unique_ptr<activity::ActivityService> activity_;
+  std::unique_ptr<upstream::HealthChecker> health_checker_;
+  std::unique_ptr<AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;
 };
 

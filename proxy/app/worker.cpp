@@ -12,10 +12,14 @@ namespace portico::app {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-Worker::Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining)
+Worker::Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining,
+               observe::WorkerMetrics& metrics, observe::AccessLog& access_log,
+               activity::ActivityService* activity)
     : snapshots_(store),
       pool_(io_.get_executor()),
-      context_{io_.get_executor(), snapshots_, pool_, request_ids_, sessions_, draining} {}
+      context_{io_.get_executor(), snapshots_, pool_, request_ids_, sessions_, draining,
+               metrics, access_log, activity},
+      metrics_(metrics) {}
 
 tcp::endpoint Worker::listen(const ListenerSpec& spec, std::uint16_t https_port,
                              boost::system::error_code& ec) {
@@ -61,7 +65,11 @@ asio::awaitable<void> Worker::accept_loop(Acceptor& acceptor) {
     http::ClientSide side = acceptor.side;
     side.address = socket.remote_endpoint(ec).address().to_string();
     ++open_connections_;
-    auto done = [this](std::exception_ptr) { --open_connections_; };
+    metrics_.connection_opened();
+    auto done = [this](std::exception_ptr) {
+      --open_connections_;
+      metrics_.connection_closed();
+    };
     if (side.tls) {
       asio::co_spawn(io_, http::serve_tls_connection(context_, std::move(socket), std::move(side)), done);
     } else {

@@ -12,6 +12,7 @@
 #include "proxy/config/snapshot_store.hpp"
 #include "proxy/http/request_id.hpp"
 #include "proxy/http/session.hpp"
+#include "proxy/observe/worker_metrics.hpp"
 #include "proxy/upstream/pool.hpp"
 
 namespace portico::app {
@@ -23,7 +24,11 @@ struct ListenerSpec {
 
 class Worker {
  public:
-  Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining);
+  // `metrics` is this worker's block (only this worker writes it); the access log and the
+  // activity service (null when off) are shared by all workers and outlive them.
+  Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining,
+         observe::WorkerMetrics& metrics, observe::AccessLog& access_log,
+         activity::ActivityService* activity);
 
   // Opens an acceptor on `endpoint` with SO_REUSEPORT; returns the bound endpoint.
   boost::asio::ip::tcp::endpoint listen(const ListenerSpec& spec, std::uint16_t https_port,
@@ -51,6 +56,7 @@ class Worker {
   http::SessionRegistry sessions_;
   http::WorkerContext context_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  observe::WorkerMetrics& metrics_;
   std::atomic<std::size_t> open_connections_{0};
   std::thread thread_;
 };

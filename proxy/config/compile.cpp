@@ -48,22 +48,25 @@ CompileResult compile_snapshot(Config config, std::uint64_t generation) {
   auto hosts = tenants::HostTable::build(config, result.problems);
   auto gates = policy::FeatureGates::compile(config.features, result.problems);
   auto banner_paths = inject::BannerPaths::compile(config.banner, result.problems);
+  auto activity_rules = activity::ActivityRules::compile(config.activity, result.problems);
   auto& tls_state = process_tls_state();
   auto certificates =
       tls::CertificateStore::build(config, tls_state.ticket_keys, result.problems, tls_state.counters);
   if (certificates) tls::check_coverage(*certificates, config, result.problems);
   std::string key;
   bool key_ok = read_secret(config.context, key, result.problems);
-  if (!hosts || !gates || !banner_paths || !certificates || !key_ok) return result;
+  if (!hosts || !gates || !banner_paths || !activity_rules || !certificates || !key_ok) return result;
   std::vector<std::string> banner_html;
   banner_html.reserve(hosts->tenants().size());
   for (const auto& tenant : hosts->tenants()) {
     banner_html.push_back(tenant.banner.empty() ? std::string()
                                                 : inject::render_banner(config.banner.template_html, tenant.banner));
   }
+  auto upstream_health = std::make_shared<upstream::UpstreamHealth>(config.upstream);
   result.snapshot = std::make_shared<const Snapshot>(
       Snapshot{std::move(config), std::move(*hosts), std::move(*gates), std::move(*banner_paths),
-               std::move(banner_html), std::move(certificates), std::move(key), generation});
+               std::move(banner_html), std::move(certificates), std::move(key), generation,
+               std::move(*activity_rules), std::move(upstream_health)});
   return result;
 }
 

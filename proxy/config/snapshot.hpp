@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "proxy/activity/rules.hpp"
 #include "proxy/config/model.hpp"
 #include "proxy/inject/banner_paths.hpp"
 #include "proxy/policy/feature_gates.hpp"
 #include "proxy/tenants/host_table.hpp"
 #include "proxy/tls/certificate_store.hpp"
+#include "proxy/upstream/health.hpp"
 
 namespace portico::config {
 
@@ -24,6 +26,10 @@ struct Snapshot {
   std::shared_ptr<const tls::CertificateStore> certificates;  // SNI index + server SSL_CTX
   std::string signing_key;  // [context] secret_file contents; empty = no X-Portal-Signature
   std::uint64_t generation = 0;
+  activity::ActivityRules activity_rules;
+  // Mutable through a const snapshot on purpose: server availability changes between
+  // reloads; the server hands states over to the next snapshot (UpstreamHealth::inherit).
+  std::shared_ptr<upstream::UpstreamHealth> upstream_health;
 };
 
 // The tenant's rendered banner ("" when it has none).

@@ -33,9 +33,15 @@ asio::awaitable<AfterExchange> Exchange<Stream>::run() {
   if (connection_done) co_return AfterExchange::close;
   if (!answer) answer = resolve_tenant();
   if (!answer) answer = normalize_and_gate();
-  if (answer) co_return co_await answer_locally(*answer);
-  rewrite_request_headers();
-  co_return co_await forward();
+  AfterExchange after = AfterExchange::close;
+  if (answer) {
+    after = co_await answer_locally(*answer);
+  } else {
+    rewrite_request_headers();
+    after = co_await forward();
+  }
+  finish();
+  co_return after;
 }
 
 // Phase 1. The whole head must arrive within header_timeout (the deadline is armed once,
@@ -251,6 +257,9 @@ asio::awaitable<AfterExchange> Exchange<Stream>::answer_locally(const LocalAnswe
                                          core::status_for(*answer.error, snapshot_.config.features.blocked_status),
                                          options)
                    : make_redirect_response(answer.location, options);
+  status_ = response.result_int();
+  outcome_ = outcome_of(answer);
+  bytes_out_ = response.body().size();
   beast::get_lowest_layer(stream_).expires_after(snapshot_.config.limits.body_timeout);
   auto [ec, bytes] = co_await bhttp::async_write(stream_, response, nothrow_awaitable);
   co_return (ec || !keep_alive) ? AfterExchange::close : AfterExchange::keep_alive;
@@ -261,6 +270,7 @@ asio::awaitable<AfterExchange> run_exchange(WorkerContext& worker, Stream& strea
                                             beast::flat_buffer& buffer, const ClientSide& client) {
   // The exchange keeps the snapshot it started with, even if a reload publishes another.
   std::shared_ptr<const config::Snapshot> snapshot = worker.snapshots.get();
+  worker.metrics.on_snapshot(snapshot);  // a no-op unless a reload published a new one
   Exchange<Stream> exchange(worker, stream, buffer, client, *snapshot);
   co_return co_await exchange.run();
 }

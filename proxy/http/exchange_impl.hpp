@@ -6,18 +6,22 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <chrono>
 #include <optional>
 
+#include "proxy/activity/rules.hpp"
 #include "proxy/config/snapshot.hpp"
 #include "proxy/core/proxy_error.hpp"
 #include "proxy/http/exchange.hpp"
 #include "proxy/http/local_response.hpp"
+#include "proxy/observe/worker_metrics.hpp"
 #include "proxy/policy/request_target.hpp"
 #include "proxy/upstream/pool.hpp"
 
 namespace portico::http {
 
 inline constexpr auto nothrow_awaitable = boost::asio::as_tuple(boost::asio::use_awaitable);
+inline constexpr std::string_view activity_header = "X-Portal-Activity";
 
 // The result of a phase that may answer the request without the upstream.
 struct LocalAnswer {
@@ -25,6 +29,9 @@ struct LocalAnswer {
   std::string location;                   // else: a 308 redirect to this absolute URL
   bool close = false;                     // the connection cannot be reused afterwards
 };
+
+// How a locally answered request ended, for metrics and the access log.
+observe::Outcome outcome_of(const LocalAnswer& answer) noexcept;
 
 template <class Stream>
 class Exchange {
@@ -46,6 +53,10 @@ class Exchange {
   std::optional<LocalAnswer> normalize_and_gate();
   void rewrite_request_headers();
   boost::asio::awaitable<AfterExchange> answer_locally(const LocalAnswer& answer);
+  // After the answer: metrics, activity events, the access log line.
+  void finish();
+  void emit_activity();
+  void write_access_line(std::chrono::nanoseconds total);
   std::string redirect_url(std::string_view scheme, std::string_view host, std::uint16_t port) const;
   LocalResponseOptions response_options(bool keep_alive) const;
 
@@ -59,6 +70,8 @@ class Exchange {
   boost::asio::awaitable<void> tunnel(upstream::Connection& up);
   bool client_keeps_alive() const;
   bool injects_banner(const ResponseParser& response) const;
+  using ResponseHeader = boost::beast::http::response<boost::beast::http::buffer_body>;
+  void take_declared_activity(ResponseHeader& response);
 
   WorkerContext& worker_;
   Stream& stream_;
@@ -79,6 +92,15 @@ class Exchange {
   bool body_started_ = false;  // some of the request body was read from the client
   bool wants_json_ = false;
   bool banner_candidate_ = false;  // GET/HEAD on a banner path of a tenant with a banner
+
+  // What finish() reports.
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  unsigned status_ = 0;
+  observe::Outcome outcome_ = observe::Outcome::local;
+  std::uint64_t bytes_in_ = 0;   // request body bytes read from the client
+  std::uint64_t bytes_out_ = 0;  // response body bytes written to the client
+  std::optional<std::chrono::nanoseconds> upstream_time_;  // until the response head arrived
+  std::optional<activity::RuleMatch> declared_activity_;   // the upstream's X-Portal-Activity
 };
 
 }  // namespace portico::http

@@ -36,29 +36,41 @@ ProxyError upstream_error(const boost::system::error_code& ec) {
 template <class Stream>
 asio::awaitable<AfterExchange> Exchange<Stream>::forward() {
   const auto& upstream_config = snapshot_.config.upstream;
+  auto& metrics = worker_.metrics;
+  auto upstream_started = std::chrono::steady_clock::now();
   boost::system::error_code ec;
+  upstream::AcquireReport report;
   std::optional<ResponseParser> response;
   std::optional<ProxyError> failure;
-  std::unique_ptr<upstream::Connection> up = co_await worker_.pool.acquire(upstream_config, ec);
+  std::unique_ptr<upstream::Connection> up =
+      co_await worker_.pool.acquire(upstream_config, *snapshot_.upstream_health, report, ec);
+  metrics.upstream_connect_errors.inc(report.connect_errors);
+  metrics.upstream_timeouts.inc(report.connect_timeouts);
   if (!up) {
-    failure = ec == beast::error::timeout ? ProxyError::upstream_timeout : ProxyError::upstream_connect_failed;
+    failure = report.none_available              ? ProxyError::upstream_unavailable
+              : ec == beast::error::timeout      ? ProxyError::upstream_timeout
+                                                 : ProxyError::upstream_connect_failed;
   } else {
     failure = co_await send_request(*up);
     if (!failure) failure = co_await read_response_head(*up, response);
     // A reused connection the upstream had already closed: retry once on a fresh one, but
     // only when no request body was consumed (nothing is lost by sending it again).
     if (failure && up->reused && !body_started_ && *failure != ProxyError::upstream_timeout) {
+      metrics.upstream_retries.inc();
       std::string server = up->server;
       up = co_await worker_.pool.reconnect(upstream_config, server, ec);
       if (!up) {
         failure = ProxyError::upstream_connect_failed;
+        metrics.upstream_connect_errors.inc();
       } else {
         failure = co_await send_request(*up);
         if (!failure) failure = co_await read_response_head(*up, response);
       }
     }
   }
+  upstream_time_ = std::chrono::steady_clock::now() - upstream_started;
   if (failure) {
+    if (*failure == ProxyError::upstream_timeout && up) metrics.upstream_timeouts.inc();
     LocalAnswer answer{*failure, {}, !request_.is_done()};
     co_return co_await answer_locally(answer);
   }
@@ -101,6 +113,7 @@ asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstre
     request.body().size = chunk.size() - request.body().size;
     request.body().data = chunk.data();
     request.body().more = !request_.is_done();
+    bytes_in_ += request.body().size;
     up.stream.expires_after(limits.body_timeout);
     auto [write_ec, written] = co_await bhttp::async_write(up.stream, serializer, nothrow_awaitable);
     if (write_ec && write_ec != bhttp::error::need_buffer) co_return upstream_error(write_ec);
@@ -143,7 +156,10 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   unsigned client_version = client_version_;
   bool keep_alive = client_keeps_alive();
   strip_response_hop_by_hop(response, upgraded);
+  take_declared_activity(response);
   response.set("X-Request-Id", request_id_);
+  status_ = response.result_int();
+  outcome_ = observe::Outcome::proxied;
   if (client_.tls && !snapshot_.config.tls.hsts.empty()) {
     response.set(bhttp::field::strict_transport_security, snapshot_.config.tls.hsts);
   }
@@ -200,6 +216,7 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
         response.body().size = filtered.size();
       }
       response.body().more = !parser.is_done() && !upstream_eof;
+      bytes_out_ += response.body().size;
       beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
       auto [write_ec, written] = co_await bhttp::async_write(stream_, serializer, nothrow_awaitable);
       if (write_ec && write_ec != bhttp::error::need_buffer) co_return AfterExchange::close;
@@ -217,6 +234,18 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
     worker_.pool.release(std::move(up), snapshot_.config.upstream.max_idle_per_worker);
   }
   co_return keep_alive ? AfterExchange::keep_alive : AfterExchange::close;
+}
+
+// DESIGN §6: the upstream declares an event with X-Portal-Activity; the header is never
+// relayed to the client. Kept (parsed) only when the tenant is notified of activity.
+template <class Stream>
+void Exchange<Stream>::take_declared_activity(ResponseHeader& response) {
+  auto declared = response.find(activity_header);
+  if (declared == response.end()) return;
+  if (worker_.activity != nullptr && entry_->tenant->notify_org_on_activity) {
+    declared_activity_ = activity::parse_activity_header(declared->value());
+  }
+  response.erase(activity_header);
 }
 
 // DESIGN §5: a 200 text/html answer, not content-encoded, to a GET/HEAD on a banner path of

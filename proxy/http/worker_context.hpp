@@ -1,5 +1,6 @@
 // http/worker_context: what a client session borrows from the worker thread that runs it.
-// Everything here belongs to that one thread, except `draining`, which the server sets.
+// Everything here belongs to that one thread, except `draining`, which the server sets, and
+// the access log and activity service, which are thread-safe and shared by all workers.
 #pragma once
 
 #include <atomic>
@@ -8,6 +9,14 @@
 #include "proxy/config/snapshot_store.hpp"
 #include "proxy/http/request_id.hpp"
 #include "proxy/upstream/pool.hpp"
+
+namespace portico::observe {
+class WorkerMetrics;
+class AccessLog;
+}  // namespace portico::observe
+namespace portico::activity {
+class ActivityService;
+}
 
 namespace portico::http {
 
@@ -20,6 +29,9 @@ struct WorkerContext {
   RequestIdGenerator& request_ids;
   SessionRegistry& sessions;
   const std::atomic<bool>& draining;
+  observe::WorkerMetrics& metrics;
+  observe::AccessLog& access_log;
+  activity::ActivityService* activity;  // null: [activity] spool_dir is not set
 };
 
 }  // namespace portico::http

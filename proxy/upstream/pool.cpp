@@ -15,27 +15,35 @@ constexpr auto nothrow_awaitable = asio::as_tuple(asio::use_awaitable);
 }
 
 asio::awaitable<std::unique_ptr<Connection>> Pool::acquire(const config::UpstreamSection& upstream,
+                                                           UpstreamHealth& health, AcquireReport& report,
                                                            boost::system::error_code& ec) {
   ec = {};
-  if (upstream.servers.empty()) {
-    ec = asio::error::host_not_found;
-    co_return nullptr;
-  }
-  const config::Endpoint& server = upstream.servers[next_server_++ % upstream.servers.size()];
-  std::string key = server.to_string();
-  if (auto found = idle_.find(key); found != idle_.end()) {
-    auto& idle = found->second;
-    while (!idle.empty()) {
-      std::unique_ptr<Connection> connection = std::move(idle.back());
-      idle.pop_back();
-      --idle_total_;
-      if (looks_alive(*connection)) {
-        connection->reused = true;
-        co_return connection;
+  std::uint64_t tried = 0;
+  for (;;) {
+    std::optional<std::size_t> index = health.pick(next_server_, tried);
+    if (!index) {
+      report.none_available = !ec;
+      co_return nullptr;
+    }
+    if (*index < 64) tried |= std::uint64_t{1} << *index;
+    const std::string& name = health.name(*index);
+    if (auto found = idle_.find(name); found != idle_.end()) {
+      auto& idle = found->second;
+      while (!idle.empty()) {
+        std::unique_ptr<Connection> connection = std::move(idle.back());
+        idle.pop_back();
+        --idle_total_;
+        if (looks_alive(*connection)) {
+          connection->reused = true;
+          co_return connection;
+        }
       }
     }
+    std::unique_ptr<Connection> connection = co_await connect(upstream, health.endpoint(*index), ec);
+    if (connection) co_return connection;
+    ++(ec == beast::error::timeout ? report.connect_timeouts : report.connect_errors);
+    health.report_connect_failure(*index);
   }
-  co_return co_await connect(upstream, server, ec);
 }
 
 asio::awaitable<std::unique_ptr<Connection>> Pool::reconnect(const config::UpstreamSection& upstream,
@@ -44,7 +52,8 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::reconnect(const config::Upstr
   for (const auto& candidate : upstream.servers) {
     if (candidate.to_string() == server) co_return co_await connect(upstream, candidate, ec);
   }
-  co_return co_await acquire(upstream, ec);
+  ec = asio::error::host_not_found;  // the server left the config by a reload
+  co_return nullptr;
 }
 
 asio::awaitable<std::unique_ptr<Connection>> Pool::connect(const config::UpstreamSection& upstream,

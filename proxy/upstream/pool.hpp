@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "proxy/config/model.hpp"
+#include "proxy/upstream/health.hpp"
 
 namespace portico::upstream {
 
@@ -24,15 +25,25 @@ struct Connection {
   bool reused = false;               // came from the idle pool (may have gone stale)
 };
 
+// What acquiring a connection ran into, for the metrics.
+struct AcquireReport {
+  unsigned connect_errors = 0;    // refused, unreachable, reset
+  unsigned connect_timeouts = 0;  // no answer within connect_timeout
+  bool none_available = false;    // every server was out (or had failed) before a connect
+};
+
 class Pool {
  public:
   explicit Pool(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
-  // A connection to the next server in round-robin order: an idle one that still looks
-  // alive, or a new one connected within `connect_timeout`. Null with `ec` set when the
-  // connect fails; `ec` is then a socket error or timeout.
+  // A connection to the next available server in round-robin order: an idle one that still
+  // looks alive, or a new one connected within `connect_timeout`. A server that fails to
+  // connect is reported to `health` and the next available one is tried (nothing has been
+  // sent yet, so this is always safe). Null when no server could be reached: `ec` is the
+  // last connect error, or unset with report.none_available when no server was available.
   boost::asio::awaitable<std::unique_ptr<Connection>> acquire(
-      const config::UpstreamSection& upstream, boost::system::error_code& ec);
+      const config::UpstreamSection& upstream, UpstreamHealth& health, AcquireReport& report,
+      boost::system::error_code& ec);
 
   // A fresh connection to the same server as `failed` (used to retry a request whose
   // reused connection turned out to be closed).
@@ -56,8 +67,14 @@ class Pool {
   static bool looks_alive(Connection& connection);
 
   boost::asio::any_io_executor executor_;
-  std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
-  std::unordered_map<std::string, boost::asio::ip::tcp::resolver::results_type> resolved_;
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>{}(name); }
+  };
+  template <class Value>
+  using ByServer = std::unordered_map<std::string, Value, NameHash, std::equal_to<>>;
+  ByServer<std::vector<std::unique_ptr<Connection>>> idle_;
+  ByServer<boost::asio::ip::tcp::resolver::results_type> resolved_;
   std::size_t next_server_ = 0;
   std::size_t idle_total_ = 0;
   std::uint64_t connects_ = 0;

@@ -53,9 +53,9 @@ class Exchange {
   std::optional<LocalAnswer> normalize_and_gate();
   void rewrite_request_headers();
   boost::asio::awaitable<AfterExchange> answer_locally(const LocalAnswer& answer);
-  // After the answer: metrics, activity events, the access log line.
+  // After the answer: metrics and the access log line.
   void finish();
-  void emit_activity();
+  void emit_activity();  // activity events, once the upstream's response head is in
   void write_access_line(std::chrono::nanoseconds total);
   std::string redirect_url(std::string_view scheme, std::string_view host, std::uint16_t port) const;
   LocalResponseOptions response_options(bool keep_alive) const;

@@ -42,12 +42,13 @@ void Exchange<Stream>::finish() {
   metrics.request_duration.observe(total);
   if (upstream_time_) metrics.upstream_duration.observe(*upstream_time_);
   if (entry_ != nullptr) metrics.count_tenant_request(snapshot_, *entry_->tenant);
-  if (outcome_ == Outcome::proxied) emit_activity();
   if (worker_.access_log.enabled()) write_access_line(total);
 }
 
-// Rules first, then the upstream's own declaration; each becomes one spooled event. The
-// spool append is one write(2): the request never waits for delivery.
+// Called with the upstream's response head, before the client sees it: a client that got
+// the answer can count on its event being in the spool. Rules first, then the upstream's
+// own declaration; each becomes one spooled event. The spool append is one write(2): the
+// request never waits for delivery.
 template <class Stream>
 void Exchange<Stream>::emit_activity() {
   if (worker_.activity == nullptr || !entry_->tenant->notify_org_on_activity) return;

@@ -160,6 +160,7 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   response.set("X-Request-Id", request_id_);
   status_ = response.result_int();
   outcome_ = observe::Outcome::proxied;
+  emit_activity();
   if (client_.tls && !snapshot_.config.tls.hsts.empty()) {
     response.set(bhttp::field::strict_transport_security, snapshot_.config.tls.hsts);
   }

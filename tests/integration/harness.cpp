@@ -147,7 +147,7 @@ std::uint16_t port_after(const std::string& line, const std::string& marker) {
 }
 }  // namespace
 
-DemoPortal::DemoPortal() : process_({DEMO_PORTAL_BINARY, "--listen", "127.0.0.1:0"}) {
+DemoPortal::DemoPortal(const std::string& listen) : process_({DEMO_PORTAL_BINARY, "--listen", listen}) {
   auto line = process_.wait_for_line("listening ");
   if (!line) throw std::runtime_error("demo_portal did not start: " + process_.output());
   port_ = port_after(*line, "listening ");
@@ -165,30 +165,69 @@ long DemoPortal::open_connections() {
   return static_cast<long>(value.at("open_connections").as_int64());
 }
 
+std::uint16_t unused_port() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
 namespace {
-std::string full_config(const TempDir& dir, const std::string& body, const std::string& upstream,
-                        const std::string& extra_server) {
-  std::string text =
-      "[server]\nhttp_listen = [\"127.0.0.1:0\"]\nworkers = 2\ndrain_timeout = \"5s\"\n" + extra_server +
-      "\n[upstream]\nservers = [\"" + upstream +
-      "\"]\nconnect_timeout = \"1s\"\nresponse_timeout = \"2s\"\n"
-      "\n[admin]\nlisten = \"127.0.0.1:0\"\n\n[log]\naccess = \"off\"\n\n" + body;
-  dir.write("portico.toml", text);
-  return text;
+std::string full_config(const PorticoSetup& setup) {
+  std::string servers;
+  for (const auto& upstream : setup.upstreams) servers += (servers.empty() ? "\"" : ", \"") + upstream + "\"";
+  return "[server]\nhttp_listen = [\"127.0.0.1:0\"]\nworkers = 2\ndrain_timeout = \"5s\"\n" +
+         setup.extra_server + "\n[upstream]\nservers = [" + servers +
+         "]\nconnect_timeout = \"1s\"\nresponse_timeout = \"2s\"\n" + setup.extra_upstream +
+         "\n[admin]\nlisten = \"127.0.0.1:0\"\n" + setup.extra_admin + "\n[log]\naccess = \"" +
+         setup.access_log + "\"\n\n" + setup.config_body;
+}
+
+PorticoSetup legacy_setup(const std::string& config_body, const std::string& upstream_address,
+                          const std::string& extra_server, const std::map<std::string, std::string>& files) {
+  PorticoSetup setup;
+  setup.config_body = config_body;
+  setup.upstreams = {upstream_address};
+  setup.extra_server = extra_server;
+  setup.files = files;
+  return setup;
 }
 }  // namespace
 
 Portico::Portico(const std::string& config_body, const std::string& upstream_address,
                  const std::string& extra_server, const std::map<std::string, std::string>& files)
-    : process_([&] {
-        for (const auto& [name, contents] : files) dir_.write(name, contents);
-        full_config(dir_, config_body, upstream_address, extra_server);
-        return std::vector<std::string>{PORTICO_BINARY, "--config", (dir_.path() / "portico.toml").string()};
+    : Portico(legacy_setup(config_body, upstream_address, extra_server, files)) {}
+
+Portico::Portico(const PorticoSetup& setup)
+    : config_dir_(setup.dir.empty() ? dir_.path() : setup.dir),
+      process_([&] {
+        std::filesystem::create_directories(config_dir_);
+        for (const auto& [name, contents] : setup.files) {
+          std::ofstream(config_dir_ / name, std::ios::binary | std::ios::trunc) << contents;
+        }
+        std::ofstream(config_dir_ / "portico.toml", std::ios::binary | std::ios::trunc) << full_config(setup);
+        return std::vector<std::string>{PORTICO_BINARY, "--config", (config_dir_ / "portico.toml").string()};
       }()) {
   auto line = process_.wait_for_line("\"listener\":\"http\"");
   if (!line) throw std::runtime_error("portico did not start: " + process_.output());
   http_port_ = port_after(*line, "\"address\":\"");
 }
+
+std::uint16_t Portico::admin_port() {
+  if (admin_port_ != 0) return admin_port_;
+  const std::string& out = process_.output();
+  auto at = out.find("\"listener\":\"admin\"");
+  if (at == std::string::npos) {
+    auto line = process_.wait_for_line("\"listener\":\"admin\"");
+    if (!line) throw std::runtime_error("no admin listener: " + out);
+    admin_port_ = port_after(*line, "\"address\":\"");
+    return admin_port_;
+  }
+  auto line_end = out.find('\n', at);
+  admin_port_ = port_after(out.substr(at, line_end - at), "\"address\":\"");
+  return admin_port_;
+}
+
+Response Portico::reload() { return http_request(admin_port(), "POST", "/reload", "127.0.0.1"); }
 
 std::uint16_t Portico::https_port() {
   const std::string& out = process_.output();

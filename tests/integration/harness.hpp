@@ -60,10 +60,10 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// The demo portal app as the upstream.
+// The demo portal app as the upstream (and as the activity webhook receiver).
 class DemoPortal {
  public:
-  DemoPortal();
+  explicit DemoPortal(const std::string& listen = "127.0.0.1:0");
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   ChildProcess& process() { return process_; }
@@ -75,9 +75,26 @@ class DemoPortal {
   std::uint16_t port_ = 0;
 };
 
+// A loopback port nothing listens on (bound once, then released): for a server that is
+// down now and started later on the same address.
+std::uint16_t unused_port();
+
+// Everything the harness writes around a test's own config body.
+struct PorticoSetup {
+  std::string config_body;              // tenants and any section the harness does not write
+  std::vector<std::string> upstreams;   // [upstream] servers
+  std::string extra_server;             // more [server] lines
+  std::string extra_upstream;           // more [upstream] lines (health_path, ...)
+  std::string extra_admin;              // more [admin] lines (token_file)
+  std::string access_log = "off";       // [log] access
+  std::map<std::string, std::string> files;  // written next to the config first
+  std::filesystem::path dir;            // where to write the config; empty = a new temp dir
+};
+
 // Portico on a config written to a temp dir; listeners on port 0.
 class Portico {
  public:
+  explicit Portico(const PorticoSetup& setup);
   // `config_body`: TOML without [server]/[upstream]/[admin] listen lines, which the harness
   // adds (http on 127.0.0.1:0, the given upstream, 2 workers).
   // `files`: written next to the config first (name -> contents), e.g. key files.
@@ -86,14 +103,19 @@ class Portico {
           const std::map<std::string, std::string>& files = {});
   std::uint16_t http_port() const { return http_port_; }
   std::uint16_t https_port();  // the first https listener (bound before http, so already logged)
+  std::uint16_t admin_port();  // waits for the admin listener's log line
+  // POST /reload on the admin listener (synchronous: the reload is done when it answers).
+  Response reload();
   ChildProcess& process() { return process_; }
   const TempDir& dir() const { return dir_; }
-  std::filesystem::path config_path() const { return dir_.path() / "portico.toml"; }
+  std::filesystem::path config_path() const { return config_dir_ / "portico.toml"; }
 
  private:
   TempDir dir_;
+  std::filesystem::path config_dir_;
   ChildProcess process_;
   std::uint16_t http_port_ = 0;
+  std::uint16_t admin_port_ = 0;
 };
 
 // A blocking HTTP/1.1 client connection (Beast, sync) with a deadline on every operation.

@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev libre2-dev libtomlplusplus-dev
   libgtest-dev libbenchmark-dev
   openssl curl ca-certificates python3
+  prometheus  # promtool checks the /metrics format in the integration tests
 )
 missing=()
 for package in "${packages[@]}"; do

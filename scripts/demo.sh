@@ -53,7 +53,17 @@ Portico is running in front of the demo portal app. *.localhost names resolve to
   # a client cannot spoof the context: the app still sees Acme's org id
   curl -s -H 'X-Portal-Org-Id: 60009012' http://acme.portal.localhost:8080/?format=json
 
-Open http://acme.portal.localhost:8080/ in a browser to click around the portal.
+  # Acme is notified of portal activity: accept a quote, then see the event that
+  # Portico delivered to the app's webhook (/portal-events), newest first
+  curl -s -X POST http://acme.portal.localhost:8080/quotes/QT-0042/accept -o /dev/null
+  curl -s 'http://acme.portal.localhost:8080/events?format=json'
+  # the admin listener: metrics, what a host maps to, reload
+  curl -s http://127.0.0.1:9901/metrics | grep '^portico_requests_total'
+  curl -s 'http://127.0.0.1:9901/resolve?host=billing.zylker.localhost'
+  curl -s -X POST http://127.0.0.1:9901/reload
+
+Open http://acme.portal.localhost:8080/ in a browser to click around the portal
+(Events, in the menu, lists the activity events received).
 Ctrl-C stops the demo.
 TRY
 wait

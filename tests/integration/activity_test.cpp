@@ -60,7 +60,8 @@ boost::json::object received(DemoPortal& webhook) {
 // Object ids of the events the receiver got (duplicates collapse).
 std::set<std::string> received_ids(DemoPortal& webhook, const std::string& event) {
   std::set<std::string> ids;
-  for (const auto& value : received(webhook).at("events").as_array()) {
+  boost::json::object listing = received(webhook);
+  for (const auto& value : listing.at("events").as_array()) {
     const auto& object = value.as_object();
     if (object.at("event").as_string() == event) ids.insert(std::string(object.at("object_id").as_string()));
   }

@@ -39,7 +39,11 @@ int main(int argc, char** argv) {
   if (config_path.empty()) return usage();
 
   config::CompileResult result = config::build_snapshot(config_path, 1);
-  for (const auto& problem : result.problems) std::cerr << config::format_problem(problem) << "\n";
+  if (check || !result.ok()) {
+    for (const auto& problem : result.problems) std::cerr << config::format_problem(problem) << "\n";
+  } else {
+    app::log_config_problems(result.problems);
+  }
   if (!result.ok()) {
     if (!check) std::cerr << "portico: the config has errors; not starting\n";
     return 1;

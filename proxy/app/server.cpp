@@ -62,6 +62,19 @@ void warn_restart_needed(const config::Config& running, const config::Config& lo
 
 }  // namespace
 
+void log_config_problems(const std::vector<config::Problem>& problems, std::size_t max_warnings) {
+  std::size_t warnings = 0;
+  for (const auto& problem : problems) {
+    if (problem.warning && warnings++ >= max_warnings) continue;
+    observe::log(problem.warning ? LogLevel::warn : LogLevel::error, "config problem",
+                 {{"problem", config::format_problem(problem)}});
+  }
+  if (warnings > max_warnings) {
+    observe::log(LogLevel::warn, "more config warnings not logged; portico --check lists them all",
+                 {{"count", std::to_string(warnings - max_warnings)}});
+  }
+}
+
 Server::Server(std::string config_path, std::shared_ptr<const config::Snapshot> initial)
     : config_path_(std::move(config_path)) {
   next_generation_ = initial->generation + 1;
@@ -197,9 +210,8 @@ std::vector<config::Problem> Server::reload() {
   std::vector<config::Problem> errors;
   for (const auto& problem : result.problems) {
     if (!problem.warning) errors.push_back(problem);
-    observe::log(problem.warning ? LogLevel::warn : LogLevel::error, "config problem",
-                 {{"problem", config::format_problem(problem)}});
   }
+  log_config_problems(result.problems);
   if (!result.ok()) {
     metrics_.record_reload(false);
     observe::log(LogLevel::error, "reload refused; the previous config keeps serving",

@@ -22,6 +22,13 @@
 
 namespace portico::app {
 
+// Logs a config's problems at start-up or reload: every error, and the first
+// `max_warnings` warnings with a count of the rest (a table of 100,000 tenants may warn about
+// every custom domain; `portico --check` lists them all).
+inline constexpr std::size_t logged_warnings_limit = 20;
+void log_config_problems(const std::vector<config::Problem>& problems,
+                         std::size_t max_warnings = logged_warnings_limit);
+
 class Server {
  public:
   Server(std::string config_path, std::shared_ptr<const config::Snapshot> initial);

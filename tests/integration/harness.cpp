@@ -202,6 +202,7 @@ Portico::Portico(const PorticoSetup& setup)
       process_([&] {
         std::filesystem::create_directories(config_dir_);
         for (const auto& [name, contents] : setup.files) {
+          std::filesystem::create_directories((config_dir_ / name).parent_path());
           std::ofstream(config_dir_ / name, std::ios::binary | std::ios::trunc) << contents;
         }
         std::ofstream(config_dir_ / "portico.toml", std::ios::binary | std::ios::trunc) << full_config(setup);

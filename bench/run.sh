@@ -23,6 +23,7 @@ source "$BENCH_DIR/lib/scenarios.sh"
 : "${BENCH_TENANTS:=10000}"         # tenants: each has a subdomain and a custom domain
 : "${BENCH_BIG_TENANTS:=100000}"    # the load/reload scenario
 : "${BENCH_RELOADS:=3}"             # reloads per run of the load/reload scenario
+: "${BENCH_BIG_TLS:=1}"             # 0: the load/reload config has no https (no certificates)
 : "${BENCH_TLS_SUBDOMAINS:=800}"    # subdomains in the SNI rotation (wildcard certificate)
 : "${BENCH_TLS_CUSTOM:=200}"        # custom domains with a certificate of their own
 : "${BENCH_CONNECTIONS:=64}"        # keep-alive connections (wrk -c, HTTPS keep-alive)
@@ -188,7 +189,7 @@ write_report() {
 knobs() {
   local name
   for name in BENCH_DURATION BENCH_WARMUP BENCH_RUNS BENCH_SCENARIOS BENCH_PEERS BENCH_TENANTS \
-    BENCH_BIG_TENANTS BENCH_RELOADS BENCH_TLS_SUBDOMAINS BENCH_TLS_CUSTOM BENCH_CONNECTIONS \
+    BENCH_BIG_TENANTS BENCH_RELOADS BENCH_BIG_TLS BENCH_TLS_SUBDOMAINS BENCH_TLS_CUSTOM BENCH_CONNECTIONS \
     BENCH_TLS_CONNECTIONS BENCH_IDLE_CONNECTIONS BENCH_WRK_THREADS BENCH_PATH \
     BENCH_MICRO_MIN_TIME BENCH_PROXY_CPUS BENCH_CLIENT_CPUS BENCH_UPSTREAM_CPUS; do
     printf '%s=%s\n' "$name" "${!name}"

@@ -237,9 +237,11 @@ def tenants_section(records, out, verdicts):
     requests = sum(r["load"]["completed"] for r in runs)
     failed = sum(r["load"]["errors"] + r["load"]["non_2xx"] for r in runs)
     out.append(f"## {tenants:,} tenants: load and reload (Portico)\n")
+    tls = ("with https (the wildcard certificate and the sampled custom-domain certificates; "
+           "the other custom domains have none)" if runs[0].get("tls") else "without https")
     out.append("Load: from starting the process to its `started` log line. Reload: from SIGHUP to the "
                "`reloaded` line (wall), and the build time that line logs. wrk keeps requesting hosts "
-               "of the whole table during the reloads.\n")
+               f"of the whole table from before the first reload to after the last. Config {tls}.\n")
     out.append("| load, s | reload (SIGHUP → reloaded), s | reload as logged, s | reloads | "
                "requests during the reload runs | failed (errors + non-2xx) |")
     out.append("|---|---|---|---|---|---|")

@@ -147,7 +147,8 @@ reloaded_more_than() { (($(reload_count) > $1)); }
 
 # Portico only: the time from starting the process to its "started" line with the big table
 # (BENCH_BIG_TENANTS), then BENCH_RELOADS reloads (SIGHUP -> "reloaded") while wrk keeps
-# requesting hosts of the big table; every request must succeed.
+# requesting hosts of the big table from before the first reload until after the last one;
+# every request must succeed.
 scenario_tenants_big() {
   local run
   for ((run = 1; run <= BENCH_RUNS; run++)); do
@@ -157,32 +158,36 @@ scenario_tenants_big() {
     started="$(log_time_seconds "$PEER_LOG" '"msg":"started"')"
     load_seconds="$(seconds_between "$PEER_SPAWNED" "$started")"
 
-    local wrk_out="$LOG_DIR/tenants_big-$run.wrk" gap=1
-    local wrk_seconds=$((BENCH_RELOADS * 3 + 2))
-    spawn "$wrk_out.log" env BENCH_HOSTS_FILE="$TABLE_DIR/hosts-big.txt" BENCH_PATH="$BENCH_PATH" \
+    # wrk runs until it is interrupted (it prints its summary on SIGINT).
+    local wrk_out="$LOG_DIR/tenants_big-$run.wrk"
+    spawn "$wrk_out" env BENCH_HOSTS_FILE="$TABLE_DIR/hosts-big.txt" BENCH_PATH="$BENCH_PATH" \
       taskset -c "$BENCH_CLIENT_CPUS" wrk -t "$BENCH_WRK_THREADS" -c "$BENCH_CONNECTIONS" \
-      -d "${wrk_seconds}s" --timeout 5s -s "$BENCH_DIR/wrk/rotate_hosts.lua" \
+      -d 3600s --timeout 5s -s "$BENCH_DIR/wrk/rotate_hosts.lua" \
       "http://127.0.0.1:$BENCH_HTTP_PORT$BENCH_PATH"
     local wrk_pid="$LAST_PID" reloads="" k
-    sleep "$gap"  # traffic first, so every reload happens under load
+    sleep 1  # traffic first, so every reload happens under load
     for ((k = 1; k <= BENCH_RELOADS; k++)); do
       local seen sent done_at logged
       seen="$(reload_count)"
       sent="$EPOCHREALTIME"
       kill -HUP "$PEER_PID"
-      wait_for 60 "portico to log reload $k" reloaded_more_than "$seen"
+      wait_for 300 "portico to log reload $k" reloaded_more_than "$seen"
       done_at="$(log_time_seconds "$PEER_LOG" '"msg":"reloaded"' "$k")"
       logged="$(log_field "$PEER_LOG" '"msg":"reloaded"' seconds "$k")"
       reloads+="${reloads:+,}{\"wall_seconds\":$(seconds_between "$sent" "$done_at"),\"logged_seconds\":$logged}"
-      sleep "$gap"
+      sleep 1  # requests on the new table before the next reload or the end
     done
-    wait "$wrk_pid" || die "wrk failed during the reloads: $wrk_out.log"
+    alive "$wrk_pid" || die "wrk ended early: $wrk_out"
+    kill -INT "$wrk_pid"
+    wait "$wrk_pid" || die "wrk failed during the reloads: $wrk_out"
     forget "$wrk_pid"
     local json
-    json="$(json_line "$wrk_out.log")" || die "no result line from wrk: $wrk_out.log"
+    json="$(json_line "$wrk_out")" || die "no result line from wrk: $wrk_out"
     if grep -q '"msg":"reload refused' "$PEER_LOG"; then die "a reload was refused: $PEER_LOG"; fi
+    local tls=false
+    ((BENCH_BIG_TLS)) && tls=true
     record tenants_big portico "$run" reload "$json" \
-      "\"tenants\":$BENCH_BIG_TENANTS,\"load_seconds\":$load_seconds,\"reloads\":[$reloads]"
+      "\"tenants\":$BENCH_BIG_TENANTS,\"tls\":$tls,\"load_seconds\":$load_seconds,\"reloads\":[$reloads]"
     stop_peer
   done
 }

@@ -58,7 +58,14 @@ void ClientConnection::hold_idle() { step_ = Step::idle; }
 
 void ClientConnection::close() {
   if (ssl_ != nullptr) {
-    SSL_free(ssl_);  // no close_notify: the tool measures servers, not orderly shutdowns
+    // No close_notify is sent: the tool measures servers, not orderly shutdowns. After a whole
+    // response, mark the connection as shut down all the same: OpenSSL marks the session of
+    // a connection freed in any other state not resumable, and the session is shared with the
+    // copy kept for resuming.
+    if (step_ == Step::done || step_ == Step::idle) {
+      SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    }
+    SSL_free(ssl_);
     ssl_ = nullptr;
   }
   if (fd_ >= 0) {

@@ -19,6 +19,7 @@ using Clock = std::chrono::steady_clock;
 using Progress = ClientConnection::Progress;
 
 constexpr auto stall_limit = std::chrono::seconds(10);
+constexpr auto warmup_overrun_limit = std::chrono::seconds(60);
 
 struct Slot {
   ClientConnection connection;
@@ -44,24 +45,25 @@ class LoadRun {
     for (SSL_SESSION* session : sessions_) SSL_SESSION_free(session);
   }
 
+  // Warm-up first: at least --warmup seconds and, with --resume, until every name has a
+  // session to offer, so the window measures resumed handshakes. Then --duration seconds.
   LoadReport run() {
     const auto start = Clock::now();
-    measure_start_ = start + std::chrono::duration_cast<Clock::duration>(
-                                 std::chrono::duration<double>(options_.warmup));
-    const auto end = measure_start_ + std::chrono::duration_cast<Clock::duration>(
-                                          std::chrono::duration<double>(options_.duration));
+    const auto warmup_end = start + seconds(options_.warmup);
+    auto end = Clock::time_point::max();
     last_completion_ = start;
     for (std::size_t i = 0; i < slots_.size(); ++i) open_slot(i);
     std::vector<epoll_event> events(256);
     double cpu_at_start = -1;
-    bool window_open = false;
     for (Clock::time_point now = Clock::now(); now < end; now = Clock::now()) {
-      if (!window_open && measuring(now)) {
-        window_open = true;
+      if (!window_open_ && now >= warmup_end &&
+          (!options_.resume || sessions_stored_ == sessions_.size())) {
+        window_open_ = true;
+        end = now + seconds(options_.duration);
         if (options_.cpu_pid != 0) cpu_at_start = process_cpu_seconds(options_.cpu_pid);
       }
       // Wake up at the window's edges, so the CPU samples bracket exactly the window.
-      const auto edge = window_open ? end : measure_start_;
+      const auto edge = window_open_ ? end : std::max(warmup_end, now);
       const auto until_edge = std::chrono::ceil<std::chrono::milliseconds>(edge - now).count();
       const int timeout = retry_.empty() ? static_cast<int>(std::clamp<long long>(until_edge, 0, 50)) : 1;
       const int count = epoll_.wait(events.data(), static_cast<int>(events.size()), timeout);
@@ -69,6 +71,11 @@ class LoadRun {
       std::vector<std::size_t> retry;
       retry.swap(retry_);
       for (std::size_t i : retry) open_slot(i);
+      if (!window_open_ && Clock::now() - warmup_end > warmup_overrun_limit) {
+        std::fprintf(stderr, "portico_bench_load: warm-up did not end: %zu of %zu names have a "
+                     "resumable session\n", sessions_stored_, sessions_.size());
+        std::exit(1);
+      }
       if (Clock::now() - last_completion_ > stall_limit) {
         std::fprintf(stderr, "portico_bench_load: no response for %lld s (%llu errors so far)\n",
                      static_cast<long long>(stall_limit.count()),
@@ -80,12 +87,14 @@ class LoadRun {
       const double cpu_at_end = process_cpu_seconds(options_.cpu_pid);
       if (cpu_at_end >= 0) report_.cpu_seconds = cpu_at_end - cpu_at_start;
     }
-    return report(std::chrono::duration<double>(end - measure_start_).count());
+    return report(options_.duration);
   }
 
  private:
+  static Clock::duration seconds(double value) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(value));
+  }
   bool handshakes() const { return options_.mode == Mode::handshakes; }
-  bool measuring(Clock::time_point now) const { return now >= measure_start_; }
 
   void open_slot(std::size_t index) {
     Slot& slot = slots_[index];
@@ -96,7 +105,7 @@ class LoadRun {
     slot.opened = slot.connection.open(options_.address, options_.tls ? tls_context_ : nullptr,
                                        name, session, make_get_request(options_.path, name, handshakes()));
     if (!slot.opened) {
-      count_error(slot.started);
+      count_error();
       retry_.push_back(index);
       return;
     }
@@ -111,7 +120,7 @@ class LoadRun {
       if (progress == Progress::waiting) return;
       const auto now = Clock::now();
       if (progress != Progress::response_done) {
-        count_error(now);
+        count_error();
         slot.connection.close();
         slot.opened = false;
         open_slot(index);
@@ -135,13 +144,14 @@ class LoadRun {
     if (options_.resume && ssl != nullptr) {
       SSL_SESSION* session = SSL_get1_session(ssl);  // the newest ticket of this connection
       if (session != nullptr && SSL_SESSION_is_resumable(session) == 1) {
+        if (sessions_[slot.name] == nullptr) ++sessions_stored_;
         SSL_SESSION_free(sessions_[slot.name]);
         sessions_[slot.name] = session;
       } else {
         SSL_SESSION_free(session);
       }
     }
-    if (!measuring(now)) return;
+    if (!window_open_) return;
     ++report_.completed;
     const unsigned status = slot.connection.status();
     if (status < 200 || status > 299) ++report_.non_2xx;
@@ -150,9 +160,9 @@ class LoadRun {
     latencies_.push_back(static_cast<std::uint32_t>(std::min<long long>(micros.count(), UINT32_MAX)));
   }
 
-  void count_error(Clock::time_point now) {
+  void count_error() {
     ++errors_total_;
-    if (measuring(now)) ++report_.errors;
+    if (window_open_) ++report_.errors;
   }
 
   LoadReport report(double seconds) {
@@ -172,7 +182,8 @@ class LoadRun {
   std::vector<SSL_SESSION*> sessions_;  // per name: the session to resume next time
   std::vector<std::size_t> retry_;      // slots whose open() failed: tried again next turn
   std::size_t next_name_ = 0;
-  Clock::time_point measure_start_;
+  bool window_open_ = false;
+  std::size_t sessions_stored_ = 0;     // names with a session
   Clock::time_point last_completion_;
   std::uint64_t errors_total_ = 0;
   std::vector<std::uint32_t> latencies_;

@@ -4,14 +4,12 @@
 # upstream, then Portico, nginx and HAProxy in turn (pinned, one core each), drives them and
 # writes bench/results/<date>-<commit>.md. See bench/README.md. Run as root on Debian 12.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
-# shellcheck source=lib/common.sh
 source "$BENCH_DIR/lib/common.sh"
-# shellcheck source=lib/peers.sh
 source "$BENCH_DIR/lib/peers.sh"
-# shellcheck source=lib/scenarios.sh
 source "$BENCH_DIR/lib/scenarios.sh"
 
 # ---- knobs (bench/README.md lists them) ----

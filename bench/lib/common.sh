@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib/common.sh: messages, background processes (every one the kit starts is stopped
 # on exit, by its pid) and what the kit reads from /proc. Sourced by bench/run.sh.
 

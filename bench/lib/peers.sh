@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib/peers.sh: renders the peers' configs from bench/peers/*.in, checks them, and
 # starts and stops one peer at a time, pinned to the proxy CPUs. Sourced by bench/run.sh.
 #

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib/scenarios.sh: one function per scenario. Each appends JSON records to $RESULTS,
 # one per (peer, run, variant); bench/lib/report.py turns them into the markdown table.
 # Runs are interleaved (run 1 of every peer, then run 2, ...) and the peer order rotates

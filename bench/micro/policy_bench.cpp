@@ -69,18 +69,16 @@ void BM_GateMatch(benchmark::State& state) {
   const FeatureGates& gates = shipped_gates();
   const bool gated = state.range(0) != 0;
   const std::vector<std::pair<std::string, std::string>> requests =
-      gated ? std::vector<std::pair<std::string, std::string>>{
-                  {"GET", "/salesorders/SO-42"},
-                  {"GET", "/projects"},
-                  {"POST", "/invoices/INV-1/forward"},
-                  {"POST", "/profile"},
-                  {"GET", "/reviews/new"}}
-            : std::vector<std::pair<std::string, std::string>>{
-                  {"GET", "/"},
-                  {"GET", "/home"},
-                  {"GET", "/invoices/INV-000123"},
-                  {"GET", "/quotes"},
-                  {"GET", "/profile"}};
+      gated ? std::vector<std::pair<std::string, std::string>>{{"GET", "/salesorders/SO-42"},
+                                                               {"GET", "/projects"},
+                                                               {"POST", "/invoices/INV-1/forward"},
+                                                               {"POST", "/profile"},
+                                                               {"GET", "/reviews/new"}}
+            : std::vector<std::pair<std::string, std::string>>{{"GET", "/"},
+                                                               {"GET", "/home"},
+                                                               {"GET", "/invoices/INV-000123"},
+                                                               {"GET", "/quotes"},
+                                                               {"GET", "/profile"}};
   std::size_t at = 0;
   for (auto _ : state) {
     const auto& [method, path] = requests[at];

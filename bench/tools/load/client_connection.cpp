@@ -13,7 +13,7 @@
 namespace portico::bench {
 namespace {
 
-constexpr std::size_t read_buffer_size = 16 * 1024;
+constexpr std::size_t read_buffer_size = std::size_t{16} * 1024;
 
 }  // namespace
 
@@ -37,8 +37,7 @@ bool ClientConnection::open(const sockaddr_in& address, SSL_CTX* tls_context,
   request_ = std::move(request);
   written_ = 0;
   parser_.reset();
-  const int result =
-      ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  const int result = ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address);
   if (result != 0 && errno != EINPROGRESS) {
     close();
     return false;
@@ -80,13 +79,24 @@ ClientConnection::Progress ClientConnection::drive() {
     Progress progress = Progress::waiting;
     const Step before = step_;
     switch (step_) {
-      case Step::connecting: progress = connect_done(); break;
-      case Step::handshaking: progress = handshake(); break;
-      case Step::writing: progress = write_request(); break;
-      case Step::reading: progress = read_response(); break;
-      case Step::idle: progress = watch_idle(); break;
+      case Step::connecting:
+        progress = connect_done();
+        break;
+      case Step::handshaking:
+        progress = handshake();
+        break;
+      case Step::writing:
+        progress = write_request();
+        break;
+      case Step::reading:
+        progress = read_response();
+        break;
+      case Step::idle:
+        progress = watch_idle();
+        break;
       case Step::done:
-      case Step::closed: return Progress::waiting;
+      case Step::closed:
+        return Progress::waiting;
     }
     if (progress != Progress::waiting || step_ == before) return progress;
   }
@@ -128,7 +138,8 @@ ClientConnection::Progress ClientConnection::write_request() {
     } else {
       result = ::send(fd_, data, size, MSG_NOSIGNAL);
     }
-    if (result <= 0) return would_block(static_cast<int>(result)) ? Progress::waiting : Progress::failed;
+    if (result <= 0)
+      return would_block(static_cast<int>(result)) ? Progress::waiting : Progress::failed;
     written_ += static_cast<std::size_t>(result);
   }
   step_ = Step::reading;
@@ -142,8 +153,10 @@ ClientConnection::Progress ClientConnection::read_response() {
     switch (read_some(buffer, sizeof buffer, size)) {
       case Read::data:
         switch (parser_.feed(std::string_view(buffer, size))) {
-          case ResponseParser::Result::need_more: continue;
-          case ResponseParser::Result::malformed: return Progress::failed;
+          case ResponseParser::Result::need_more:
+            continue;
+          case ResponseParser::Result::malformed:
+            return Progress::failed;
           case ResponseParser::Result::complete:
             step_ = Step::done;
             return Progress::response_done;
@@ -153,8 +166,10 @@ ClientConnection::Progress ClientConnection::read_response() {
         if (parser_.finish() != ResponseParser::Result::complete) return Progress::failed;
         step_ = Step::done;
         return Progress::response_done;
-      case Read::would_block: return Progress::waiting;
-      case Read::failed: return Progress::failed;
+      case Read::would_block:
+        return Progress::waiting;
+      case Read::failed:
+        return Progress::failed;
     }
   }
 }
@@ -164,10 +179,13 @@ ClientConnection::Progress ClientConnection::watch_idle() {
   for (;;) {
     std::size_t size = 0;
     switch (read_some(buffer, sizeof buffer, size)) {
-      case Read::data: continue;  // an idle connection gets no data (TLS: late session tickets)
-      case Read::would_block: return Progress::waiting;
+      case Read::data:
+        continue;  // an idle connection gets no data (TLS: late session tickets)
+      case Read::would_block:
+        return Progress::waiting;
       case Read::end_of_stream:
-      case Read::failed: return Progress::peer_closed;
+      case Read::failed:
+        return Progress::peer_closed;
     }
   }
 }
@@ -185,9 +203,12 @@ ClientConnection::Read ClientConnection::read_some(char* buffer, std::size_t cap
     }
     switch (SSL_get_error(ssl_, result)) {
       case SSL_ERROR_WANT_READ:
-      case SSL_ERROR_WANT_WRITE: return Read::would_block;
-      case SSL_ERROR_ZERO_RETURN: return Read::end_of_stream;
-      default: return Read::failed;
+      case SSL_ERROR_WANT_WRITE:
+        return Read::would_block;
+      case SSL_ERROR_ZERO_RETURN:
+        return Read::end_of_stream;
+      default:
+        return Read::failed;
     }
   }
   const ssize_t result = ::recv(fd_, buffer, capacity, 0);

@@ -23,7 +23,8 @@ class Epoll {
     epoll_event event{};
     event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     event.data.u64 = key;
-    if (::epoll_ctl(fd_, EPOLL_CTL_ADD, fd, &event) != 0) throw std::runtime_error("epoll_ctl failed");
+    if (::epoll_ctl(fd_, EPOLL_CTL_ADD, fd, &event) != 0)
+      throw std::runtime_error("epoll_ctl failed");
   }
 
   // Ready events, 0 on timeout or EINTR (the caller loops either way).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
@@ -30,14 +31,18 @@ struct Slot {
 
 std::uint64_t percentile(const std::vector<std::uint32_t>& sorted, double fraction) {
   if (sorted.empty()) return 0;
-  const auto index = static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1) + 0.5);
+  // Nearest rank.
+  const auto index = static_cast<std::size_t>(
+      std::llround(fraction * static_cast<double>(sorted.size() - 1)));
   return sorted[std::min(index, sorted.size() - 1)];
 }
 
 class LoadRun {
  public:
   LoadRun(const Options& options, SSL_CTX* tls_context)
-      : options_(options), tls_context_(tls_context), slots_(options.connections),
+      : options_(options),
+        tls_context_(tls_context),
+        slots_(options.connections),
         sessions_(options.names.size(), nullptr) {}
   LoadRun(const LoadRun&) = delete;
   LoadRun& operator=(const LoadRun&) = delete;
@@ -65,15 +70,18 @@ class LoadRun {
       // Wake up at the window's edges, so the CPU samples bracket exactly the window.
       const auto edge = window_open_ ? end : std::max(warmup_end, now);
       const auto until_edge = std::chrono::ceil<std::chrono::milliseconds>(edge - now).count();
-      const int timeout = retry_.empty() ? static_cast<int>(std::clamp<long long>(until_edge, 0, 50)) : 1;
+      const int timeout =
+          retry_.empty() ? static_cast<int>(std::clamp<long long>(until_edge, 0, 50)) : 1;
       const int count = epoll_.wait(events.data(), static_cast<int>(events.size()), timeout);
       for (int e = 0; e < count; ++e) on_event(events[static_cast<std::size_t>(e)].data.u64);
       std::vector<std::size_t> retry;
       retry.swap(retry_);
       for (std::size_t i : retry) open_slot(i);
       if (!window_open_ && Clock::now() - warmup_end > warmup_overrun_limit) {
-        std::fprintf(stderr, "portico_bench_load: warm-up did not end: %zu of %zu names have a "
-                     "resumable session\n", sessions_stored_, sessions_.size());
+        std::fprintf(stderr,
+                     "portico_bench_load: warm-up did not end: %zu of %zu names have a "
+                     "resumable session\n",
+                     sessions_stored_, sessions_.size());
         std::exit(1);
       }
       if (Clock::now() - last_completion_ > stall_limit) {
@@ -102,8 +110,9 @@ class LoadRun {
     const std::string& name = options_.names[slot.name];
     SSL_SESSION* session = options_.resume ? sessions_[slot.name] : nullptr;
     slot.started = Clock::now();
-    slot.opened = slot.connection.open(options_.address, options_.tls ? tls_context_ : nullptr,
-                                       name, session, make_get_request(options_.path, name, handshakes()));
+    slot.opened =
+        slot.connection.open(options_.address, options_.tls ? tls_context_ : nullptr, name, session,
+                             make_get_request(options_.path, name, handshakes()));
     if (!slot.opened) {
       count_error();
       retry_.push_back(index);
@@ -157,7 +166,8 @@ class LoadRun {
     if (status < 200 || status > 299) ++report_.non_2xx;
     if (ssl != nullptr && handshakes() && SSL_session_reused(ssl) == 1) ++report_.resumed;
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - slot.started);
-    latencies_.push_back(static_cast<std::uint32_t>(std::min<long long>(micros.count(), UINT32_MAX)));
+    latencies_.push_back(
+        static_cast<std::uint32_t>(std::min<long long>(micros.count(), UINT32_MAX)));
   }
 
   void count_error() {
@@ -183,7 +193,7 @@ class LoadRun {
   std::vector<std::size_t> retry_;      // slots whose open() failed: tried again next turn
   std::size_t next_name_ = 0;
   bool window_open_ = false;
-  std::size_t sessions_stored_ = 0;     // names with a session
+  std::size_t sessions_stored_ = 0;  // names with a session
   Clock::time_point last_completion_;
   std::uint64_t errors_total_ = 0;
   std::vector<std::uint32_t> latencies_;

@@ -88,33 +88,43 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
   std::string names_file;
   for (int i = 2; i < argc; ++i) {
     const std::string_view flag = argv[i];
-    if (flag == "--tls") { options.tls = true; continue; }
-    if (flag == "--resume") { options.resume = true; continue; }
+    if (flag == "--tls") {
+      options.tls = true;
+      continue;
+    }
+    if (flag == "--resume") {
+      options.resume = true;
+      continue;
+    }
     if (i + 1 >= argc) {
       error = "missing value after " + std::string(flag);
       return std::nullopt;
     }
     const std::string_view value = argv[++i];
     bool ok = true;
-    if (flag == "--connect") ok = have_address = parse_address(value, options.address);
-    else if (flag == "--names") names_file = value;
+    if (flag == "--connect")
+      ok = have_address = parse_address(value, options.address);
+    else if (flag == "--names")
+      names_file = value;
     else if (flag == "--path") {
       options.path = value;
       ok = !value.empty() && value.front() == '/';
     } else if (flag == "--tls-version") {
       options.tls_version = value;
       ok = value == "1.2" || value == "1.3";
-    }
-    else if (flag == "--connections") ok = parse_unsigned(value, options.connections) && options.connections > 0;
-    else if (flag == "--open-batch") ok = parse_unsigned(value, options.open_batch) && options.open_batch > 0;
-    else if (flag == "--duration") ok = parse_seconds(value, options.duration) && options.duration > 0;
-    else if (flag == "--warmup") ok = parse_seconds(value, options.warmup);
+    } else if (flag == "--connections")
+      ok = parse_unsigned(value, options.connections) && options.connections > 0;
+    else if (flag == "--open-batch")
+      ok = parse_unsigned(value, options.open_batch) && options.open_batch > 0;
+    else if (flag == "--duration")
+      ok = parse_seconds(value, options.duration) && options.duration > 0;
+    else if (flag == "--warmup")
+      ok = parse_seconds(value, options.warmup);
     else if (flag == "--cpu-pid") {
       unsigned pid = 0;
       ok = parse_unsigned(value, pid) && pid > 0;
       options.cpu_pid = pid;
-    }
-    else {
+    } else {
       error = "unknown option " + std::string(flag);
       return std::nullopt;
     }

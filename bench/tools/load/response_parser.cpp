@@ -111,7 +111,8 @@ ResponseParser::Result ResponseParser::parse_head() {
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     if (iequals(name, "content-length")) {
-      if (std::from_chars(value.data(), value.data() + value.size(), remaining_).ec != std::errc{}) {
+      if (std::from_chars(value.data(), value.data() + value.size(), remaining_).ec !=
+          std::errc{}) {
         return Result::malformed;
       }
       has_length = true;

@@ -28,8 +28,16 @@ class ResponseParser {
   std::uint64_t body_bytes() const noexcept { return body_seen_; }
 
  private:
-  enum class Phase { head, body_length, body_until_close, chunk_size, chunk_data, chunk_data_end,
-                     trailer, done };
+  enum class Phase {
+    head,
+    body_length,
+    body_until_close,
+    chunk_size,
+    chunk_data,
+    chunk_data_end,
+    trailer,
+    done
+  };
 
   Result parse_head();
   Result feed_chunked(std::string_view& data);
@@ -42,7 +50,7 @@ class ResponseParser {
   bool keep_alive_ = true;
   std::uint64_t remaining_ = 0;  // body_length: body bytes; chunk_data: bytes of this chunk
   std::uint64_t body_seen_ = 0;
-  std::string line_;             // chunk size line or trailer line being read
+  std::string line_;  // chunk size line or trailer line being read
 };
 
 }  // namespace portico::bench

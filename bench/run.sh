@@ -117,7 +117,10 @@ prepare() {
   mkdir -p "$TABLE_DIR" "$RUN_DIR" "$LOG_DIR" "$CERTS_OUT"
   : >"$RESULTS"
   # Thousands of idle connections: take the whole hard limit for everything started here.
-  ulimit -n "$(ulimit -Hn)"
+  local hard
+  hard="$(ulimit -Hn)"
+  [[ $hard == unlimited ]] && hard=1048576
+  ulimit -n "$hard"
   ((BENCH_IDLE_CONNECTIONS + 100 <= $(ulimit -n))) ||
     die "ulimit -n is $(ulimit -n): too low for $BENCH_IDLE_CONNECTIONS idle connections"
 

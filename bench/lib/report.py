@@ -200,7 +200,8 @@ def memory_section(records, out, verdicts):
     out.append("RSS of the proxy process (nginx: its worker) before and after the connections "
                "were opened; each connection served one request first. Kernel socket buffers "
                "are not in RSS.\n")
-    out.append("| peer | connections open (still open at the end) | RSS before, MiB | RSS after, MiB "
+    out.append("| peer | connections opened / still open at the end (fewest of the runs) "
+               "| RSS before, MiB | RSS after, MiB "
                "| bytes per connection | × nginx |")
     out.append("|---|---|---|---|---|---|")
     per_connection = {}
@@ -214,9 +215,9 @@ def memory_section(records, out, verdicts):
     nginx = median_or_none(per_connection.get("nginx", []))
     for peer in ordered(runs):
         rs = runs[peer]
-        opened = spread([r["load"].get("open", 0) for r in rs])
-        held = spread([r.get("hold", {}).get("still_open", 0) for r in rs])
-        out.append(f"| {peer} | {opened} ({held}) | {spread([r['rss_before_kib'] for r in rs], 1 / 1024, 1)} "
+        opened = min(r["load"].get("open", 0) for r in rs)
+        held = min(r.get("hold", {}).get("still_open", 0) for r in rs)
+        out.append(f"| {peer} | {opened:,} / {held:,} | {spread([r['rss_before_kib'] for r in rs], 1 / 1024, 1)} "
                    f"| {spread([r['rss_after_kib'] for r in rs], 1 / 1024, 1)} "
                    f"| {spread(per_connection[peer])} | {ratio(median_or_none(per_connection[peer]), nginx)} |")
     out.append("")

@@ -97,6 +97,10 @@ class Figures:
         self.rates = [r["load"]["rate"] for r in records]
         self.p99_ms = [r["load"]["p99_us"] / 1000 for r in records]
         self.per_cpu = [r["load"]["completed"] / cpu_of(r) for r in records if cpu_of(r)]
+        # Share of the window the proxy was on a CPU: well under 100% means something else
+        # (load generator, upstream, a busy machine) set the pace, not the proxy.
+        self.busy = [cpu_of(r) / r["load"]["seconds"] for r in records
+                     if cpu_of(r) and r["load"].get("seconds")]
         self.errors = sum(r["load"]["errors"] for r in records)
         self.non_2xx = sum(r["load"]["non_2xx"] for r in records)
         completed = sum(r["load"]["completed"] for r in records)
@@ -111,6 +115,10 @@ class Figures:
 
     def rate_per_cpu(self):
         return median_or_none(self.per_cpu)
+
+
+def busy(figures):
+    return f"{statistics.median(figures.busy):.0%}" if figures.busy else "–"
 
 
 def group(records, scenario, variant):
@@ -128,8 +136,8 @@ def ordered(peers):
 def throughput_section(records, out, verdicts):
     out.append("## Throughput and latency\n")
     out.append("| scenario | peer | requests/s | × nginx | p99 latency, ms | requests per CPU-second "
-               "of the proxy | × nginx | errors | non-2xx |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
+               "of the proxy | × nginx | proxy CPU busy | errors | non-2xx |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for scenario, variant, title in SCENARIOS:
         figures = group(records, scenario, variant)
         if not figures:
@@ -143,7 +151,8 @@ def throughput_section(records, out, verdicts):
             out.append(
                 f"| {label} | {peer} | {spread(f.rates)} | {ratio(f.rate(), nginx and nginx.rate())} "
                 f"| {spread(f.p99_ms, digits=2)} | {spread(f.per_cpu)} "
-                f"| {ratio(f.rate_per_cpu(), nginx and nginx.rate_per_cpu())} | {f.errors} | {f.non_2xx} |")
+                f"| {ratio(f.rate_per_cpu(), nginx and nginx.rate_per_cpu())} | {busy(f)} "
+                f"| {f.errors} | {f.non_2xx} |")
         portico = figures.get("portico")
         if portico and nginx and nginx.rate():
             rate_ratio = portico.rate() / nginx.rate()
@@ -167,8 +176,8 @@ def banner_section(records, out, verdicts):
     out.append("`/` gets the tenant's banner (Portico's streaming filter; nginx `sub_filter`); "
                "`/home` is the same page from the upstream without it.\n")
     out.append("| peer | page | requests/s | banner ÷ plain | × nginx (same page) | p99 latency, ms "
-               "| requests per CPU-second | errors | non-2xx |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
+               "| requests per CPU-second | proxy CPU busy | errors | non-2xx |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|")
     for peer in ordered(set(banner) | set(plain)):
         for name, figures in (("`/` with banner", banner), ("`/home` plain", plain)):
             f = figures.get(peer)
@@ -178,7 +187,7 @@ def banner_section(records, out, verdicts):
             own = ratio(banner[peer].rate(), plain[peer].rate()) if peer in banner and peer in plain else "–"
             out.append(f"| {peer} | {name} | {spread(f.rates)} | {own if figures is banner else ''} "
                        f"| {ratio(f.rate(), nginx and nginx.rate())} | {spread(f.p99_ms, digits=2)} "
-                       f"| {spread(f.per_cpu)} | {f.errors} | {f.non_2xx} |")
+                       f"| {spread(f.per_cpu)} | {busy(f)} | {f.errors} | {f.non_2xx} |")
     out.append("")
     if "portico" in banner and "portico" in plain:
         own = banner["portico"].rate() / plain["portico"].rate()

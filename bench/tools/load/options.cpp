@@ -64,6 +64,37 @@ bool read_names(const std::string& file, std::vector<std::string>& names) {
   return true;
 }
 
+// One "--flag value" option into `options`; false for a bad value; `known` false for an
+// unknown flag.
+bool apply_value(std::string_view flag, std::string_view value, Options& options, bool& known) {
+  if (flag == "--connect") return parse_address(value, options.address);
+  if (flag == "--names") return read_names(std::string(value), options.names);
+  if (flag == "--path") {
+    options.path = value;
+    return !value.empty() && value.front() == '/';
+  }
+  if (flag == "--tls-version") {
+    options.tls_version = value;
+    return value == "1.2" || value == "1.3";
+  }
+  if (flag == "--connections") {
+    return parse_unsigned(value, options.connections) && options.connections > 0;
+  }
+  if (flag == "--open-batch") {
+    return parse_unsigned(value, options.open_batch) && options.open_batch > 0;
+  }
+  if (flag == "--duration") return parse_seconds(value, options.duration) && options.duration > 0;
+  if (flag == "--warmup") return parse_seconds(value, options.warmup);
+  if (flag == "--cpu-pid") {
+    unsigned pid = 0;
+    if (!parse_unsigned(value, pid) || pid == 0) return false;
+    options.cpu_pid = pid;
+    return true;
+  }
+  known = false;
+  return false;
+}
+
 }  // namespace
 
 std::optional<Options> parse_options(int argc, char** argv, std::string& error) {
@@ -84,8 +115,6 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     error = "unknown mode '" + std::string(mode) + "'";
     return std::nullopt;
   }
-  bool have_address = false;
-  std::string names_file;
   for (int i = 2; i < argc; ++i) {
     const std::string_view flag = argv[i];
     if (flag == "--tls") {
@@ -101,30 +130,9 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
       return std::nullopt;
     }
     const std::string_view value = argv[++i];
-    bool ok = true;
-    if (flag == "--connect")
-      ok = have_address = parse_address(value, options.address);
-    else if (flag == "--names")
-      names_file = value;
-    else if (flag == "--path") {
-      options.path = value;
-      ok = !value.empty() && value.front() == '/';
-    } else if (flag == "--tls-version") {
-      options.tls_version = value;
-      ok = value == "1.2" || value == "1.3";
-    } else if (flag == "--connections")
-      ok = parse_unsigned(value, options.connections) && options.connections > 0;
-    else if (flag == "--open-batch")
-      ok = parse_unsigned(value, options.open_batch) && options.open_batch > 0;
-    else if (flag == "--duration")
-      ok = parse_seconds(value, options.duration) && options.duration > 0;
-    else if (flag == "--warmup")
-      ok = parse_seconds(value, options.warmup);
-    else if (flag == "--cpu-pid") {
-      unsigned pid = 0;
-      ok = parse_unsigned(value, pid) && pid > 0;
-      options.cpu_pid = pid;
-    } else {
+    bool known = true;
+    const bool ok = apply_value(flag, value, options, known);
+    if (!known) {
       error = "unknown option " + std::string(flag);
       return std::nullopt;
     }
@@ -133,12 +141,12 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
       return std::nullopt;
     }
   }
-  if (!have_address) {
+  if (options.address.sin_family != AF_INET) {
     error = "--connect IP:PORT is required";
     return std::nullopt;
   }
-  if (names_file.empty() || !read_names(names_file, options.names) || options.names.empty()) {
-    error = "--names FILE is required and must hold at least one name";
+  if (options.names.empty()) {
+    error = "--names FILE is required: host names, one a line (at least one)";
     return std::nullopt;
   }
   if (options.resume && options.mode != Mode::handshakes) {

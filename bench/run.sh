@@ -13,7 +13,7 @@ source "$BENCH_DIR/lib/peers.sh"
 source "$BENCH_DIR/lib/scenarios.sh"
 
 # ---- knobs (bench/README.md lists them) ----
-: "${BENCH_DURATION:=8}"            # seconds measured per run
+: "${BENCH_DURATION:=6}"            # seconds measured per run
 : "${BENCH_WARMUP:=1}"              # seconds of unmeasured load before each measured run
 : "${BENCH_RUNS:=3}"                # runs per figure; the table shows the median, min and max
 : "${BENCH_SCENARIOS:=http_keepalive https_keepalive tls_full tls_resumed banner idle_memory tenants_big micro}"

@@ -112,5 +112,3 @@ void BM_PassThroughAfterInjection(benchmark::State& state) {
 BENCHMARK(BM_PassThroughAfterInjection);
 
 }  // namespace
-
-BENCHMARK_MAIN();

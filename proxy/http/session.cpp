@@ -7,6 +7,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "proxy/http/cancel_deadline.hpp"
 #include "proxy/http/exchange_impl.hpp"
 
 namespace portico::http {
@@ -15,13 +16,29 @@ namespace beast = boost::beast;
 
 namespace {
 
+// Decrypted or undecrypted TLS bytes already inside OpenSSL: the socket may stay silent
+// although a request is there.
+bool bytes_inside(beast::tcp_stream&) { return false; }
+bool bytes_inside(beast::ssl_stream<beast::tcp_stream>& stream) {
+  return SSL_has_pending(stream.native_handle()) == 1;
+}
+
 // Waits for the first byte of the next request. Before a request starts, the connection
-// is idle: it has idle_timeout (keep-alive) and may be closed by a drain.
+// is idle: it has idle_timeout (keep-alive) and may be closed by a drain. An idle
+// connection holds no read buffer: it waits for the socket to become readable and only
+// then reads, so thousands of idle keep-alive clients cost little memory.
 template <class Stream>
 asio::awaitable<bool> wait_for_request(Stream& stream, beast::flat_buffer& buffer,
                                        std::chrono::milliseconds timeout) {
   if (buffer.size() > 0) co_return true;  // a pipelined request is already here
-  beast::get_lowest_layer(stream).expires_after(timeout);
+  buffer.shrink_to_fit();                 // empty: frees the previous request's buffer
+  auto& transport = beast::get_lowest_layer(stream);
+  if (!bytes_inside(stream)) {
+    CancelDeadline deadline(transport.socket(), timeout);
+    auto [wait_ec] = co_await transport.socket().async_wait(asio::socket_base::wait_read, nothrow_awaitable);
+    if (wait_ec || deadline.fired()) co_return false;
+  }
+  transport.expires_after(timeout);
   auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(4096), nothrow_awaitable);
   if (ec) co_return false;
   buffer.commit(bytes);

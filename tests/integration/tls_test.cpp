@@ -1,6 +1,6 @@
 // Integration: TLS termination with certificates from certs/make-dev-certs.sh, a real
-// OpenSSL client that sets SNI independently of Host, 421 on a tenant mismatch, resumption
-// that never crosses tenants, http -> https redirects and HSTS.
+// OpenSSL client that sets SNI independently of Host, 421 on a tenant mismatch, resumption on
+// every worker that never crosses tenants, http -> https redirects and HSTS.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -42,7 +42,21 @@ void make_certificates(const TempDir& dir) {
   ASSERT_EQ(script.wait_exit(60s), 0) << script.output();
 }
 
+// The files make_certificates wrote, as Portico's `files` argument (paths under "certs/").
+std::map<std::string, std::string> certificate_files(const TempDir& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() / "certs")) {
+    if (entry.is_regular_file()) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      files["certs/" + std::filesystem::relative(entry.path(), dir.path() / "certs").string()] =
+          std::string(std::istreambuf_iterator<char>(in), {});
+    }
+  }
+  return files;
+}
+
 struct TlsResult {
+  bool offered = false;  // a resumable session was offered (so `resumed` false means refused)
   bool handshake_ok = false;
   bool resumed = false;
   std::string subject_san;  // first DNS SAN of the served certificate
@@ -71,7 +85,10 @@ TlsResult tls_exchange(std::uint16_t port, const std::string& sni, const std::st
   SSL* ssl = SSL_new(ctx);
   SSL_set_fd(ssl, fd);
   if (!sni.empty()) SSL_set_tlsext_host_name(ssl, sni.c_str());
-  if (session) SSL_set_session(ssl, session);
+  if (session) {
+    result.offered = SSL_SESSION_is_resumable(session) == 1;
+    SSL_set_session(ssl, session);
+  }
   if (SSL_connect(ssl) == 1) {
     result.handshake_ok = true;
     result.resumed = SSL_session_reused(ssl) == 1;
@@ -99,6 +116,11 @@ TlsResult tls_exchange(std::uint16_t port, const std::string& sni, const std::st
     }
     // TLS 1.3 tickets arrive after the handshake; reading the response collected them.
     result.session = SSL_get1_session(ssl);
+    // Close as a browser does, with close_notify. OpenSSL treats a connection freed without
+    // sending it as an "open" session and marks that SSL_SESSION (the very object handed
+    // out above) not resumable: skipping this turned every later resumption attempt into
+    // a silent full handshake, and the client never even offered the session.
+    SSL_shutdown(ssl);
   }
   ERR_clear_error();
   SSL_free(ssl);
@@ -117,15 +139,8 @@ class Tls : public ::testing::Test {
     demo_ = new DemoPortal();
     certs_ = new TempDir();
     make_certificates(*certs_);
-    std::map<std::string, std::string> files;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(certs_->path() / "certs")) {
-      if (entry.is_regular_file()) {
-        std::ifstream in(entry.path(), std::ios::binary);
-        files["certs/" + std::filesystem::relative(entry.path(), certs_->path() / "certs").string()] =
-            std::string(std::istreambuf_iterator<char>(in), {});
-      }
-    }
-    portico_ = new Portico(tenants, demo_->address(), "https_listen = [\"127.0.0.1:0\"]\n", files);
+    portico_ = new Portico(tenants, demo_->address(), "https_listen = [\"127.0.0.1:0\"]\n",
+                           certificate_files(*certs_));
   }
   static void TearDownTestSuite() {
     delete portico_;
@@ -183,9 +198,51 @@ TEST_F(Tls, OldProtocolVersionsAreRefused) {
   EXPECT_FALSE(tls_exchange(portico_->https_port(), "acme.portal.localhost", "", nullptr, TLS1_1_VERSION).handshake_ok);
 }
 
-// The positive half (a session resumed on any worker) is covered socket-free in
-// tests/unit/tls/resumption_test.cpp; over real sockets this checks the half that matters
-// for tenant safety: a session offered under another tenant's name is never resumed.
+// Sessions resume whichever worker accepts the connection: the harness runs 2 workers behind
+// SO_REUSEPORT, which spreads connections by a hash of the client's port, and tickets are
+// sealed with keys every worker shares. 16 connections per version all landing on one worker
+// would happen once in 2^31 runs. Its own Portico, so the upstream's accept count shows
+// that both workers served: each opens one upstream connection and then reuses it.
+TEST(TlsResumption, ResumesOnEveryWorkerWithTls12AndTls13) {
+  DemoPortal demo;
+  TempDir certs;
+  make_certificates(certs);
+  Portico portico(tenants, demo.address(), "https_listen = [\"127.0.0.1:0\"]\n", certificate_files(certs));
+  const long accepts_before = demo.accepts();
+  constexpr int reconnects = 16;
+  for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    SCOPED_TRACE(version == TLS1_2_VERSION ? "TLS 1.2" : "TLS 1.3");
+    auto first = tls_exchange(portico.https_port(), "acme.portal.localhost", get("acme.portal.localhost"), nullptr,
+                              version, version);
+    ASSERT_TRUE(first.handshake_ok);
+    EXPECT_FALSE(first.resumed);
+    ASSERT_NE(first.session, nullptr);
+    ASSERT_EQ(SSL_SESSION_is_resumable(first.session), 1);
+    int resumed = 0;
+    for (int i = 0; i < reconnects; ++i) {
+      auto again = tls_exchange(portico.https_port(), "acme.portal.localhost", get("acme.portal.localhost"),
+                                first.session, version, version);
+      EXPECT_TRUE(again.offered);
+      resumed += again.resumed ? 1 : 0;
+      EXPECT_EQ(again.response.rfind("HTTP/1.1 200", 0), 0u) << again.response.substr(0, 200);
+      EXPECT_NE(again.response.find("\"X-Portal-Org-Id\",\"3001\""), std::string::npos);
+      SSL_SESSION_free(again.session);
+    }
+    EXPECT_EQ(resumed, reconnects);
+    // A resumed session is still tenant-bound: Globex's Host on Acme's resumed session is 421.
+    auto crossed = tls_exchange(portico.https_port(), "acme.portal.localhost", get("portal.globex.localhost"),
+                                first.session, version, version);
+    EXPECT_TRUE(crossed.resumed);
+    EXPECT_EQ(crossed.response.rfind("HTTP/1.1 421", 0), 0u) << crossed.response.substr(0, 200);
+    SSL_SESSION_free(crossed.session);
+    SSL_SESSION_free(first.session);
+  }
+  // Both workers served: 2 pooled upstream connections, +1 for this /__stats probe itself.
+  EXPECT_EQ(demo.accepts() - accepts_before, 3);
+}
+
+// A session offered under another tenant's name is never resumed (CVE-2025-23419): the
+// session id context is the SNI name, set before OpenSSL looks at the offered ticket.
 TEST_F(Tls, SessionsNeverResumeAcrossTenants) {
   for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
     auto first = tls_exchange(portico_->https_port(), "acme.portal.localhost", get("acme.portal.localhost"), nullptr,
@@ -197,6 +254,7 @@ TEST_F(Tls, SessionsNeverResumeAcrossTenants) {
     auto other = tls_exchange(portico_->https_port(), "portal.globex.localhost", get("acme.portal.localhost"),
                               first.session, version, version);
     EXPECT_TRUE(other.handshake_ok);
+    EXPECT_TRUE(other.offered) << "TLS version " << version;  // refused, not merely absent
     EXPECT_FALSE(other.resumed) << "TLS version " << version;
     EXPECT_EQ(other.subject_san, "portal.globex.localhost");
     EXPECT_EQ(other.response.rfind("HTTP/1.1 421", 0), 0u);
@@ -219,17 +277,9 @@ TEST(TlsReject, UnknownSniIsRejectedWhenConfigured) {
   DemoPortal demo;
   TempDir certs;
   make_certificates(certs);
-  std::map<std::string, std::string> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(certs.path() / "certs")) {
-    if (entry.is_regular_file()) {
-      std::ifstream in(entry.path(), std::ios::binary);
-      files["certs/" + std::filesystem::relative(entry.path(), certs.path() / "certs").string()] =
-          std::string(std::istreambuf_iterator<char>(in), {});
-    }
-  }
   std::string config = tenants;
   config.replace(config.find("cert_dir"), 0, "unknown_sni = \"reject\"\n");
-  Portico portico(config, demo.address(), "https_listen = [\"127.0.0.1:0\"]\n", files);
+  Portico portico(config, demo.address(), "https_listen = [\"127.0.0.1:0\"]\n", certificate_files(certs));
   EXPECT_FALSE(tls_exchange(portico.https_port(), "unknown.example", "").handshake_ok);
   auto known = tls_exchange(portico.https_port(), "acme.portal.localhost", "");
   EXPECT_TRUE(known.handshake_ok);

@@ -12,6 +12,7 @@
 #include "proxy/core/proxy_error.hpp"
 #include "proxy/http/exchange.hpp"
 #include "proxy/http/local_response.hpp"
+#include "proxy/http/trailer_guard.hpp"
 #include "proxy/policy/request_target.hpp"
 #include "proxy/upstream/pool.hpp"
 
@@ -79,6 +80,8 @@ class Exchange {
   bool body_started_ = false;  // some of the request body was read from the client
   bool wants_json_ = false;
   bool banner_candidate_ = false;  // GET/HEAD on a banner path of a tenant with a banner
+  TrailerGuard request_trailers_;   // request trailers are refused (docs/decisions.md)
+  TrailerGuard response_trailers_;  // response trailers are dropped, never merged
 };
 
 }  // namespace portico::http

@@ -26,7 +26,6 @@ std::string_view name_of(FramingError error) noexcept {
       return "content_length_with_transfer_encoding";
     case FramingError::chunked_on_http10: return "chunked_on_http10";
     case FramingError::repeated_host: return "repeated_host";
-    case FramingError::trailer_declared: return "trailer_declared";
     case FramingError::method_override: return "method_override";
     case FramingError::lookalike_field_name: return "lookalike_field_name";
     case FramingError::interim_with_body: return "interim_with_body";

@@ -29,7 +29,6 @@ enum class FramingError {
   content_length_with_transfer_encoding,
   chunked_on_http10,       // Transfer-Encoding in an HTTP/1.0 message
   repeated_host,           // more than one Host field
-  trailer_declared,        // a request announcing trailers
   method_override,         // X-HTTP-Method-Override and friends
   lookalike_field_name,    // a name with '_' that reads as a header Portico acts on
   interim_with_body,       // a 1xx response with Content-Length or Transfer-Encoding

@@ -79,7 +79,6 @@ std::optional<FramingError> validate_request_head(std::string_view head) {
   int hosts = 0;
   for (const FieldLine& field : lines.fields) {
     if (name_is(field.name, "host") && ++hosts > 1) return FramingError::repeated_host;
-    if (name_is(field.name, "trailer")) return FramingError::trailer_declared;
     for (auto override_name : method_override_names) {
       if (name_is(field.name, override_name)) return FramingError::method_override;
     }

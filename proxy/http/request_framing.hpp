@@ -19,7 +19,6 @@ namespace portico::http {
 // - body framing (check_body_fields): no Content-Length with Transfer-Encoding, exactly
 //   "chunked" or one plain decimal Content-Length, no chunked on HTTP/1.0;
 // - at most one Host;
-// - no Trailer field (Portico refuses request trailers; see TrailerGuard);
 // - no method-override field (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override);
 // - no field name with '_' that reads, '_' taken as '-', as a name Portico acts on
 //   (Content-Length, Host, X-Portal-*, X-Forwarded-*, ...): CGI-style upstreams map both

@@ -16,9 +16,7 @@ bool is_tchar(unsigned char c) noexcept {
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
 // field-value = *field-content; field-vchar = VCHAR / obs-text, with SP/HTAB between.
-bool is_field_value_char(unsigned char c) noexcept {
-  return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
+bool is_field_value_char(unsigned char c) noexcept { return c == '\t' || (c >= 0x20 && c != 0x7f); }
 
 std::optional<FramingError> parse_field_line(std::string_view line, FieldLine& field) {
   if (!line.empty() && is_ows(line.front())) return FramingError::obs_fold;
@@ -71,7 +69,7 @@ bool name_is(std::string_view name, std::string_view lowercase) noexcept {
 }
 
 std::optional<FramingError> check_body_fields(const HeadLines& lines, bool http10,
-                                             BodyFields& out) {
+                                              BodyFields& out) {
   out = {};
   int content_lengths = 0;
   int transfer_encodings = 0;
@@ -114,7 +112,7 @@ std::optional<FramingError> split_head(std::string_view head, HeadLines& out) {
     for (char c : line) {
       auto byte = static_cast<unsigned char>(c);
       if ((byte < 0x20 && byte != '\t') || byte == 0x7f) {
-        return byte == '\r' ? FramingError::bare_cr
+        return byte == '\r'   ? FramingError::bare_cr
                : byte == '\n' ? FramingError::bare_lf
                               : FramingError::control_character;
       }

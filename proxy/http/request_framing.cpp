@@ -13,10 +13,23 @@ namespace {
 // '_' would slip past Portico and still reach a CGI-style upstream as the same variable
 // (HTTP_X_PORTAL_ORG_ID), so such spellings are refused.
 constexpr std::array<std::string_view, 16> acted_on_names{
-    "content-length", "transfer-encoding", "host",    "connection",
-    "keep-alive",     "proxy-connection",  "te",      "trailer",
-    "upgrade",        "expect",            "forwarded", "x-request-id",
-    "proxy-authorization", "x-http-method-override", "x-http-method", "x-method-override"};
+    "content-length",
+    "transfer-encoding",
+    "host",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "upgrade",
+    "expect",
+    "forwarded",
+    "x-request-id",
+    "proxy-authorization",
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+};
 constexpr std::array<std::string_view, 2> acted_on_prefixes{"x-portal-", "x-forwarded-"};
 
 // Frameworks (Rails, Express method-override, Symfony, ...) let these replace the method,

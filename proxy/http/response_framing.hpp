@@ -28,7 +28,7 @@ std::optional<FramingError> validate_response_head(std::string_view head);
 // How an upstream response ended, for the reuse decision.
 struct UpstreamResponseEnd {
   bool request_was_head = false;
-  bool request_complete = false;   // the whole request body reached the upstream
+  bool request_complete = false;  // the whole request body reached the upstream
   unsigned status = 0;
   bool declared_body = false;      // Content-Length > 0 or Transfer-Encoding in the head
   bool response_complete = false;  // the parser reached the end of the response

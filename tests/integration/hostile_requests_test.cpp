@@ -60,14 +60,16 @@ struct Hostile {
   bool aborted = false;  // the head went up but the request was never completed
 };
 
-std::string request(const std::string& line, const std::string& fields, const std::string& body = "") {
+std::string request(const std::string& line, const std::string& fields,
+                    const std::string& body = "") {
   return line + "\r\n" + fields + "\r\n" + body;
 }
 std::string get(const std::string& target, const std::string& fields = "",
                 const std::string& host = acme) {
   return request("GET " + target + " HTTP/1.1", "Host: " + host + "\r\n" + fields);
 }
-std::string post(const std::string& fields, const std::string& body, const std::string& target = "/upload") {
+std::string post(const std::string& fields, const std::string& body,
+                 const std::string& target = "/upload") {
   return request("POST " + target + " HTTP/1.1", "Host: " + acme + "\r\n" + fields, body);
 }
 std::string chunked(const std::string& body) {
@@ -128,7 +130,8 @@ void check_invariants(const Received& got) {
   for (const auto& request : got) {
     auto error = http::validate_request_head(request.head);
     EXPECT_FALSE(error) << "Portico forwarded a head its own check refuses ("
-                        << http::name_of(*error) << "):\n" << request.head;
+                        << http::name_of(*error) << "):\n"
+                        << request.head;
     for (const auto& [name, value] : request.fields) {
       if (lowercase_dashed(name).starts_with("x-portal-")) {
         EXPECT_EQ(value.find("EVIL"), std::string::npos) << name << ": " << value;
@@ -140,6 +143,7 @@ void check_invariants(const Received& got) {
   }
 }
 
+// clang-format off
 std::vector<Hostile> framing_cases() {
   const std::string body_then_smuggled = "0\r\n\r\n" + smuggled;
   return {
@@ -291,6 +295,8 @@ std::vector<Hostile> path_cases() {
   };
 }
 
+// clang-format on
+
 std::vector<Hostile> all_cases() {
   std::vector<Hostile> cases;
   for (auto part : {framing_cases(), host_cases(), trust_cases(), limit_cases(), path_cases()}) {
@@ -370,7 +376,8 @@ TEST_F(HostileRequests, AnEndlessChunkLineIsCutOffNotBuffered) {
   // read everything and closes cleanly (no reset racing the answer).
   upstream_->clear();
   Client client(portico_->http_port());
-  std::string head = "POST /upload HTTP/1.1\r\nHost: " + acme + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string head =
+      "POST /upload HTTP/1.1\r\nHost: " + acme + "\r\nTransfer-Encoding: chunked\r\n\r\n";
   client.send_raw(head + "5;" + std::string(4096 + 64 * 1024 - 2, 'e'));
   EXPECT_EQ(client.read_response().result_int(), 400u);
   EXPECT_TRUE(client.closed_by_peer());
@@ -382,7 +389,8 @@ TEST_F(HostileRequests, TrickledHeadIsCutOffAtHeaderTimeout) {
   // whole head (1s here), so the client is cut off with 408.
   upstream_->clear();
   Client client(portico_->http_port());
-  std::string head = "GET /invoices HTTP/1.1\r\nHost: " + acme + "\r\nX-Slow: " + std::string(100, 'a');
+  std::string head =
+      "GET /invoices HTTP/1.1\r\nHost: " + acme + "\r\nX-Slow: " + std::string(100, 'a');
   auto start = std::chrono::steady_clock::now();
   bool cut_off = false;
   for (char c : head) {

@@ -40,7 +40,8 @@ std::vector<std::string> RecordingUpstream::Request::all(const std::string& lowe
   return values;
 }
 
-std::optional<std::string> RecordingUpstream::Request::one(const std::string& lowercase_name) const {
+std::optional<std::string> RecordingUpstream::Request::one(
+    const std::string& lowercase_name) const {
   auto values = all(lowercase_name);
   if (values.size() != 1) return std::nullopt;
   return values.front();

@@ -73,7 +73,7 @@ class RecordingUpstream {
   std::vector<Request> requests();
   std::size_t heads_received();  // request heads seen, complete requests or not
   std::size_t accepts();
-  std::size_t unparsable();      // connections closed because their bytes did not parse
+  std::size_t unparsable();  // connections closed because their bytes did not parse
 
  private:
   struct Connection {

@@ -92,12 +92,14 @@ TEST_F(UpstreamFaults, ACleanResponseLeavesAReusableConnection) {
 
 TEST_F(UpstreamFaults, HeadCutShortIs502) {
   Client client(portico_->http_port());
-  EXPECT_EQ(answer_with(client, {"HTTP/1.1 200 OK\r\nContent-Le", After::close}).result_int(), 502u);
+  EXPECT_EQ(answer_with(client, {"HTTP/1.1 200 OK\r\nContent-Le", After::close}).result_int(),
+            502u);
   next_request_uses_a_new_connection(client);
 }
 
 TEST_F(UpstreamFaults, BodyCutShortIsNeverCompleted) {
-  upstream_->script({{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(50, 'x'), After::close}});
+  upstream_->script(
+      {{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(50, 'x'), After::close}});
   Client client(portico_->http_port());
   client.send_raw("GET /invoices HTTP/1.1\r\nHost: " + acme + "\r\n\r\n");
   bool closed = false;
@@ -110,7 +112,8 @@ TEST_F(UpstreamFaults, BodyCutShortIsNeverCompleted) {
 }
 
 TEST_F(UpstreamFaults, BodyStalledMidwayCutsTheClientOffAtResponseTimeout) {
-  upstream_->script({{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(10, 'x'), After::stall}});
+  upstream_->script(
+      {{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(10, 'x'), After::stall}});
   Client client(portico_->http_port());
   auto start = std::chrono::steady_clock::now();
   client.send_raw("GET /invoices HTTP/1.1\r\nHost: " + acme + "\r\n\r\n");
@@ -122,7 +125,8 @@ TEST_F(UpstreamFaults, BodyStalledMidwayCutsTheClientOffAtResponseTimeout) {
 }
 
 TEST_F(UpstreamFaults, ChunkedBodyCutShortGetsNoLastChunk) {
-  upstream_->script({{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", After::close}});
+  upstream_->script(
+      {{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", After::close}});
   Client client(portico_->http_port());
   client.send_raw("GET /invoices HTTP/1.1\r\nHost: " + acme + "\r\n\r\n");
   bool closed = false;
@@ -179,22 +183,26 @@ TEST_F(UpstreamFaults, GarbageStatusLinesAre502) {
 
 TEST_F(UpstreamFaults, HugeHeaderIs502) {
   Client client(portico_->http_port());
-  std::string huge = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(100 * 1024, 'a') + "\r\nContent-Length: 2\r\n\r\nok";
+  std::string huge = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(100 * 1024, 'a') +
+                     "\r\nContent-Length: 2\r\n\r\nok";
   EXPECT_EQ(answer_with(client, {huge, After::keep_open}).result_int(), 502u);
   next_request_uses_a_new_connection(client);
 }
 
 TEST_F(UpstreamFaults, AmbiguousFramingIs502) {
   const std::vector<std::string> ambiguous{
-      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
-      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+      "2\r\n\r\n2\r\nok\r\n0\r\n\r\n",
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok",
       "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
       "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok",
       "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 2\r\n\r\nok",
       "HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok",
       "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
-      "HTTP/1.1 103 Early Hints\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+      "HTTP/1.1 103 Early Hints\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: "
+      "2\r\n\r\nok",
   };
   for (const auto& bytes : ambiguous) {
     SCOPED_TRACE(bytes);
@@ -210,7 +218,8 @@ TEST_F(UpstreamFaults, ExtraBytesAfter204And304AreNeverReadAsTheNextResponse) {
     SCOPED_TRACE(status);
     upstream_->drop_connections();
     Client client(portico_->http_port());
-    auto first = answer_with(client, {"HTTP/1.1 " + status + "\r\n\r\n" + evil_response, After::keep_open});
+    auto first =
+        answer_with(client, {"HTTP/1.1 " + status + "\r\n\r\n" + evil_response, After::keep_open});
     EXPECT_EQ(first.result_int(), std::stoul(status));
     EXPECT_TRUE(first.body().empty());
     next_request_uses_a_new_connection(client);
@@ -231,7 +240,8 @@ TEST_F(UpstreamFaults, A204Or304ThatAnnouncesABodyIsNotReused) {
 
 TEST_F(UpstreamFaults, BytesArrivingAfterA204AreCaughtBeforeReuse) {
   Client client(portico_->http_port());
-  EXPECT_EQ(answer_with(client, {"HTTP/1.1 204 No Content\r\n\r\n", After::keep_open}).result_int(), 204u);
+  EXPECT_EQ(answer_with(client, {"HTTP/1.1 204 No Content\r\n\r\n", After::keep_open}).result_int(),
+            204u);
   auto requests = upstream_->requests();
   ASSERT_EQ(requests.size(), 1u);
   // Sent after Portico relayed the 204 (and maybe pooled the connection): the pool's peek
@@ -252,23 +262,26 @@ TEST_F(UpstreamFaults, AConnectionIsNotReusedAfterAHeadRequest) {
   // Even a clean HEAD answer: body bytes the upstream might still send would be taken for
   // the next response, and nothing on the wire can tell (docs/decisions.md).
   Client client(portico_->http_port());
-  auto head = answer_with(client, {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", After::keep_open}, "HEAD");
+  auto head = answer_with(
+      client, {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", After::keep_open}, "HEAD");
   EXPECT_EQ(head.result_int(), 200u);
   next_request_uses_a_new_connection(client);
 }
 
 TEST_F(UpstreamFaults, BytesPastTheContentLengthAreNotRelayedNorReused) {
   Client client(portico_->http_port());
-  auto first = answer_with(client, {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + evil_response, After::keep_open});
+  auto first = answer_with(
+      client, {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + evil_response, After::keep_open});
   EXPECT_EQ(first.result_int(), 200u);
   EXPECT_EQ(first.body(), "ok");
   next_request_uses_a_new_connection(client);
 }
 
 TEST_F(UpstreamFaults, ResponseTrailersAreNeitherRelayedNorKept) {
-  upstream_->script({{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
-                      "X-Portal-Activity: quote.accepted; id=EVIL\r\nX-Trailer: EVIL\r\n\r\n",
-                      After::keep_open}});
+  upstream_->script(
+      {{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+        "X-Portal-Activity: quote.accepted; id=EVIL\r\nX-Trailer: EVIL\r\n\r\n",
+        After::keep_open}});
   Client client(portico_->http_port());
   client.send_raw("GET /invoices HTTP/1.1\r\nHost: " + acme + "\r\nConnection: close\r\n\r\n");
   bool closed = false;

@@ -107,12 +107,15 @@ TEST(RequestFraming, RefusesEveryBadShape) {
       {"CL empty", get("Content-Length:\r\n"), FramingError::bad_content_length},
       {"CL overflow", get("Content-Length: 18446744073709551616\r\n"),
        FramingError::bad_content_length},
-      {"CL fullwidth digit", get("Content-Length: \xef\xbc\x95\r\n"), FramingError::bad_content_length},
+      {"CL fullwidth digit", get("Content-Length: \xef\xbc\x95\r\n"),
+       FramingError::bad_content_length},
       // line structure
       {"obs-fold", get("X-A: 1\r\n continued\r\n"), FramingError::obs_fold},
-      {"obs-fold hiding TE", get("X-A: 1\r\n Transfer-Encoding: chunked\r\n"), FramingError::obs_fold},
+      {"obs-fold hiding TE", get("X-A: 1\r\n Transfer-Encoding: chunked\r\n"),
+       FramingError::obs_fold},
       {"bare LF", "GET / HTTP/1.1\nHost: acme.portal.localhost\n\n", FramingError::bare_lf},
-      {"bare LF in the fields", get("X-A: 1\nTransfer-Encoding: chunked\r\n"), FramingError::bare_lf},
+      {"bare LF in the fields", get("X-A: 1\nTransfer-Encoding: chunked\r\n"),
+       FramingError::bare_lf},
       {"bare CR", get("X-A: 1\rTransfer-Encoding: chunked\r\n"), FramingError::bare_cr},
       {"NUL in a value", get("X-A: a\0b\r\n"s), FramingError::control_character},
       {"NUL in a name", get("X-\0A: b\r\n"s), FramingError::control_character},
@@ -165,8 +168,9 @@ TEST(RequestFraming, RefusesEveryBadShape) {
 TEST(RequestFraming, RepeatedHostIsABadHostAndTheRestBadRequests) {
   EXPECT_EQ(request_error_for(FramingError::repeated_host), core::ProxyError::bad_host);
   EXPECT_EQ(request_error_for(FramingError::obs_fold), core::ProxyError::bad_request);
-  EXPECT_EQ(core::status_for(request_error_for(FramingError::content_length_with_transfer_encoding)),
-            400u);
+  EXPECT_EQ(
+      core::status_for(request_error_for(FramingError::content_length_with_transfer_encoding)),
+      400u);
 }
 
 TEST(RequestFraming, ValidatesExactlyOneHead) {

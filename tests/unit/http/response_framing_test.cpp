@@ -33,7 +33,7 @@ TEST(ResponseFraming, AcceptsOrdinaryResponses) {
       reply("HTTP/1.1 200 OK"),  // close-delimited
       reply("HTTP/1.1 204 No Content"),
       reply("HTTP/1.1 304 Not Modified", "Content-Length: 1234\r\n"),
-      reply("HTTP/1.1 404 "),    // empty reason
+      reply("HTTP/1.1 404 "),  // empty reason
       reply("HTTP/1.1 100 Continue"),
       reply("HTTP/1.1 101 Switching Protocols", "Upgrade: websocket\r\n"),
       reply("HTTP/1.0 200 OK", "Content-Length: 5\r\n"),
@@ -96,7 +96,8 @@ TEST(ResponseFraming, RefusesEveryBadShape) {
 }
 
 TEST(ResponseFraming, HugeHeadIsRefused) {
-  std::string head = reply("HTTP/1.1 200 OK", "X-Big: " + std::string(max_response_head_bytes, 'a') + "\r\n");
+  std::string head =
+      reply("HTTP/1.1 200 OK", "X-Big: " + std::string(max_response_head_bytes, 'a') + "\r\n");
   auto error = check(head);
   ASSERT_TRUE(error);
   EXPECT_EQ(*error, FramingError::head_too_large);

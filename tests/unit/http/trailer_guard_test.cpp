@@ -60,10 +60,10 @@ TEST(BeastBaseline, MergesTrailersIntoTheHeaderFields) {
 }
 
 TEST(BeastBaseline, RefusesBadChunkSizesAndExtensions) {
-  for (std::string chunk : {"-5\r\nhello\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n",
-                            " 5\r\nhello\r\n0\r\n\r\n", "5 \r\nhello\r\n0\r\n\r\n",
-                            "5;a\nb\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX0\r\n\r\n",
-                            "fffffffffffffffff\r\nhello\r\n0\r\n\r\n", "5;\"q\"\r\nhello\r\n0\r\n\r\n"}) {
+  for (std::string chunk :
+       {"-5\r\nhello\r\n0\r\n\r\n", "0x5\r\nhello\r\n0\r\n\r\n", " 5\r\nhello\r\n0\r\n\r\n",
+        "5 \r\nhello\r\n0\r\n\r\n", "5;a\nb\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX0\r\n\r\n",
+        "fffffffffffffffff\r\nhello\r\n0\r\n\r\n", "5;\"q\"\r\nhello\r\n0\r\n\r\n"}) {
     RequestParser parser;
     boost::system::error_code ec;
     feed(parser, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk, ec);

@@ -4,11 +4,15 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <algorithm>
 #include <chrono>
 
 #include "proxy/http/cancel_deadline.hpp"
 #include "proxy/http/context_headers.hpp"
 #include "proxy/http/exchange_impl.hpp"
+#include "proxy/http/head_buffer.hpp"
+#include "proxy/http/head_scanner.hpp"
+#include "proxy/http/request_framing.hpp"
 #include "proxy/tenants/host_name.hpp"
 
 namespace portico::http {
@@ -45,29 +49,45 @@ asio::awaitable<AfterExchange> Exchange<Stream>::run() {
 }
 
 // Phase 1. The whole head must arrive within header_timeout (the deadline is armed once,
-// so a client trickling one byte at a time is cut off too).
+// so a client trickling one byte at a time is cut off too). Portico reads the raw head
+// itself and checks it (request_framing.hpp) before Beast's parser sees it: Beast unfolds,
+// merges and ignores things the upstream might read differently. A framing error closes
+// the connection, so nothing after it is ever read as a request.
 template <class Stream>
 asio::awaitable<std::optional<LocalAnswer>> Exchange<Stream>::read_head(bool& connection_done) {
   auto& transport = beast::get_lowest_layer(stream_);
   transport.expires_never();
-  CancelDeadline deadline(transport.socket(), snapshot_.config.limits.header_timeout);
-  auto [ec, bytes] = co_await bhttp::async_read_header(stream_, buffer_, request_, nothrow_awaitable);
+  const auto& limits = snapshot_.config.limits;
+  // Beast grows the buffer for a chunk-size line or a trailer section until it ends: bounded.
+  buffer_.max_size(std::max(buffer_.size(), limits.max_header_bytes + unparsed_body_bytes));
+  CancelDeadline deadline(transport.socket(), limits.header_timeout);
+  HeadScanner scanner(HeadKind::request, limits.max_header_bytes);
+  HeadScan scan = scanner.scan(buffered_bytes(buffer_));
+  while (scan.state == HeadScan::State::need_more) {
+    auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(read_room(buffer_)), nothrow_awaitable);
+    buffer_.commit(bytes);
+    if (ec) {
+      request_id_ = worker_.request_ids.next();
+      if (deadline.fired()) co_return LocalAnswer{ProxyError::request_timeout, {}, true};
+      // A client that half-closes after part of a head still hears why; anything else
+      // (reset, TLS truncation, drain) just ends the connection.
+      if (ec == asio::error::eof) co_return LocalAnswer{ProxyError::bad_request, {}, true};
+      connection_done = true;
+      co_return std::nullopt;
+    }
+    scan = scanner.scan(buffered_bytes(buffer_));
+  }
   request_id_ = worker_.request_ids.next();
-  if (deadline.fired()) co_return LocalAnswer{ProxyError::request_timeout, {}, true};
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
-      ec == asio::error::operation_aborted) {
-    connection_done = true;
-    co_return std::nullopt;
-  }
-  if (ec == bhttp::error::header_limit) {
-    // Beast reports an over-long request line as a header limit too; the parser fills in
-    // the target only once the request line is complete.
-    bool line_complete = !request_.get().target().empty();
-    co_return LocalAnswer{line_complete ? ProxyError::header_too_large : ProxyError::uri_too_long,
-                          {}, true};
-  }
+  if (scan.state == HeadScan::State::invalid) co_return LocalAnswer{request_error_for(*scan.error), {}, true};
+  std::string_view head = buffered_bytes(buffer_).substr(scan.begin, scan.end - scan.begin);
+  if (auto error = validate_request_head(head)) co_return LocalAnswer{request_error_for(*error), {}, true};
+
+  request_trailers_.watch(request_);
+  boost::system::error_code ec;
+  std::size_t used = request_.put(asio::buffer(head.data(), head.size()), ec);
+  buffer_.consume(scan.begin + used);
   if (ec == bhttp::error::body_limit) co_return LocalAnswer{ProxyError::body_too_large, {}, true};
-  if (ec) co_return LocalAnswer{ProxyError::bad_request, {}, true};
+  if (ec || !request_.is_header_done()) co_return LocalAnswer{ProxyError::bad_request, {}, true};
 
   const auto& request = request_.get();
   client_version_ = request.version() == 10 ? 10 : 11;

@@ -15,6 +15,7 @@
 #include "proxy/http/exchange.hpp"
 #include "proxy/http/local_response.hpp"
 #include "proxy/observe/worker_metrics.hpp"
+#include "proxy/http/trailer_guard.hpp"
 #include "proxy/policy/request_target.hpp"
 #include "proxy/upstream/pool.hpp"
 
@@ -101,6 +102,8 @@ class Exchange {
   std::uint64_t bytes_out_ = 0;  // response body bytes written to the client
   std::optional<std::chrono::nanoseconds> upstream_time_;  // until the response head arrived
   std::optional<activity::RuleMatch> declared_activity_;   // the upstream's X-Portal-Activity
+  TrailerGuard request_trailers_;   // request trailers are refused (docs/decisions.md)
+  TrailerGuard response_trailers_;  // response trailers are dropped, never merged
 };
 
 }  // namespace portico::http

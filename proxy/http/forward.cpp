@@ -11,10 +11,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
+#include <algorithm>
 #include <array>
 
 #include "proxy/http/context_headers.hpp"
 #include "proxy/http/exchange_impl.hpp"
+#include "proxy/http/head_buffer.hpp"
+#include "proxy/http/head_scanner.hpp"
+#include "proxy/http/response_framing.hpp"
 #include "proxy/inject/banner_filter.hpp"
 
 namespace portico::http {
@@ -71,7 +75,8 @@ asio::awaitable<AfterExchange> Exchange<Stream>::forward() {
   upstream_time_ = std::chrono::steady_clock::now() - upstream_started;
   if (failure) {
     if (*failure == ProxyError::upstream_timeout && up) metrics.upstream_timeouts.inc();
-    LocalAnswer answer{*failure, {}, !request_.is_done()};
+    // A client error met while relaying the body (bad chunk, trailers) closes too.
+    LocalAnswer answer{*failure, {}, !request_.is_done() || *failure == ProxyError::bad_request};
     co_return co_await answer_locally(answer);
   }
   co_return co_await relay_response(std::move(up), *response);
@@ -110,6 +115,8 @@ asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstre
       if (read_ec == beast::error::timeout) co_return ProxyError::request_timeout;
       co_return ProxyError::bad_request;
     }
+    // Refused before the last chunk goes up, so the upstream never sees a complete request.
+    if (request_trailers_.has_trailers()) co_return ProxyError::bad_request;
     request.body().size = chunk.size() - request.body().size;
     request.body().data = chunk.data();
     request.body().more = !request_.is_done();
@@ -129,17 +136,35 @@ asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstre
   co_return std::nullopt;
 }
 
+// The raw head is read and checked (response_framing.hpp) before Beast's parser sees it,
+// as for requests: a malformed status line or field, or ambiguous framing, is a 502 and the
+// connection is dropped with the exchange.
 template <class Stream>
 asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::read_response_head(
     upstream::Connection& up, std::optional<ResponseParser>& response) {
+  up.buffer.max_size(std::max(up.buffer.size(), max_response_head_bytes + unparsed_body_bytes));
   for (;;) {
     response.emplace();
-    response->header_limit(64 * 1024);
+    response->header_limit(static_cast<std::uint32_t>(max_response_head_bytes));
     response->body_limit(boost::none);
     if (head_request_) response->skip(true);
+    response_trailers_.watch(*response);
     up.stream.expires_after(snapshot_.config.upstream.response_timeout);
-    auto [ec, bytes] = co_await bhttp::async_read_header(up.stream, up.buffer, *response, nothrow_awaitable);
-    if (ec) co_return upstream_error(ec);
+    HeadScanner scanner(HeadKind::response, max_response_head_bytes);
+    HeadScan scan = scanner.scan(buffered_bytes(up.buffer));
+    while (scan.state == HeadScan::State::need_more) {
+      auto [ec, bytes] = co_await up.stream.async_read_some(up.buffer.prepare(read_room(up.buffer)), nothrow_awaitable);
+      up.buffer.commit(bytes);
+      if (ec) co_return upstream_error(ec);
+      scan = scanner.scan(buffered_bytes(up.buffer));
+    }
+    if (scan.state == HeadScan::State::invalid) co_return ProxyError::upstream_bad_response;
+    std::string_view head = buffered_bytes(up.buffer).substr(scan.begin, scan.end - scan.begin);
+    if (validate_response_head(head)) co_return ProxyError::upstream_bad_response;
+    boost::system::error_code ec;
+    std::size_t used = response->put(asio::buffer(head.data(), head.size()), ec);
+    up.buffer.consume(used);
+    if (ec || !response->is_header_done()) co_return ProxyError::upstream_bad_response;
     unsigned status = response->get().result_int();
     // Interim responses (103 Early Hints and the like) are not relayed; 101 is final.
     if (status >= 100 && status < 200 && status != 101) continue;
@@ -231,7 +256,17 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
       if (write_ec && write_ec != bhttp::error::need_buffer) co_return AfterExchange::close;
     }
   }
-  if (parser.is_done() && parser.keep_alive() && request_.is_done()) {
+  // Trailers were not relayed (the serializer ends with an empty trailer section) and are
+  // not left merged into the response's headers either.
+  response_trailers_.drop_trailers();
+  UpstreamResponseEnd end{head_request_,
+                          request_.is_done(),
+                          response.result_int(),
+                          parser.chunked() || parser.content_length().value_or(0) > 0,
+                          parser.is_done(),
+                          parser.keep_alive(),
+                          up->buffer.size()};
+  if (may_reuse_upstream(end)) {
     worker_.pool.release(std::move(up), snapshot_.config.upstream.max_idle_per_worker);
   }
   co_return keep_alive ? AfterExchange::keep_alive : AfterExchange::close;

@@ -16,24 +16,24 @@ namespace beast = boost::beast;
 
 namespace {
 
-// Decrypted or undecrypted TLS bytes already inside OpenSSL: the socket may stay silent
-// although a request is there.
-bool bytes_inside(beast::tcp_stream&) { return false; }
-bool bytes_inside(beast::ssl_stream<beast::tcp_stream>& stream) {
-  return SSL_has_pending(stream.native_handle()) == 1;
-}
+// Whether the socket's readability tells that a request has arrived. Not over TLS: the
+// TLS layer may already hold the request's bytes (read from the socket together with the
+// end of the handshake or the previous request) while the socket stays silent.
+constexpr bool socket_says_when(const beast::tcp_stream&) { return true; }
+constexpr bool socket_says_when(const beast::ssl_stream<beast::tcp_stream>&) { return false; }
 
 // Waits for the first byte of the next request. Before a request starts, the connection
 // is idle: it has idle_timeout (keep-alive) and may be closed by a drain. An idle
 // connection holds no read buffer: it waits for the socket to become readable and only
-// then reads, so thousands of idle keep-alive clients cost little memory.
+// then reads, so thousands of idle keep-alive clients cost little memory (plain http; a
+// TLS connection reads at once, see socket_says_when).
 template <class Stream>
 asio::awaitable<bool> wait_for_request(Stream& stream, beast::flat_buffer& buffer,
                                        std::chrono::milliseconds timeout) {
   if (buffer.size() > 0) co_return true;  // a pipelined request is already here
   buffer.shrink_to_fit();                 // empty: frees the previous request's buffer
   auto& transport = beast::get_lowest_layer(stream);
-  if (!bytes_inside(stream)) {
+  if (socket_says_when(stream)) {
     CancelDeadline deadline(transport.socket(), timeout);
     auto [wait_ec] = co_await transport.socket().async_wait(asio::socket_base::wait_read, nothrow_awaitable);
     if (wait_ec || deadline.fired()) co_return false;

@@ -89,8 +89,10 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::connect(const config::Upstrea
 
 void Pool::release(std::unique_ptr<Connection> connection, std::uint64_t max_idle) {
   // Leftover bytes after a complete response mean the upstream and we disagree about
-  // framing: such a connection is never reused.
+  // framing: such a connection is never reused, whether they were already read or are
+  // still waiting in the socket (an unasked-for body after a 204, say).
   if (!connection || connection->buffer.size() != 0 || idle_total_ >= max_idle) return;
+  if (!looks_alive(*connection)) return;
   connection->stream.expires_never();
   idle_[connection->server].push_back(std::move(connection));
   ++idle_total_;

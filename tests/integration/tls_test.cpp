@@ -193,6 +193,65 @@ TEST_F(Tls, SniOfOneTenantAndHostOfAnotherIs421AndNeverReachesTheUpstream) {
   for (auto* result : {&mismatch, &no_sni, &unknown_sni}) SSL_SESSION_free(result->session);
 }
 
+// curl and browsers send their first request right behind the handshake's last message, so
+// the server may read both in one go: the request then sits inside the TLS layer while the
+// socket stays silent, and a server that waited for the socket would never answer.
+TEST_F(Tls, ARequestArrivingWithTheLastHandshakeMessageIsAnswered) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval timeout{20, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(portico_->https_port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  // Memory BIOs: the test decides when the client's bytes go on the wire.
+  SSL* ssl = SSL_new(ctx);
+  BIO* from_server = BIO_new(BIO_s_mem());
+  BIO* to_server = BIO_new(BIO_s_mem());
+  SSL_set_bio(ssl, from_server, to_server);
+  SSL_set_tlsext_host_name(ssl, "acme.portal.localhost");
+  SSL_set_connect_state(ssl);
+  auto flush = [&] {
+    std::string bytes;
+    char chunk[16384];
+    for (int n; (n = BIO_read(to_server, chunk, sizeof chunk)) > 0;) bytes.append(chunk, static_cast<std::size_t>(n));
+    for (std::size_t sent = 0; sent < bytes.size();) {
+      ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  };
+  auto receive = [&] {
+    char chunk[16384];
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    BIO_write(from_server, chunk, static_cast<int>(n));
+    return true;
+  };
+  for (int rc; (rc = SSL_do_handshake(ssl)) != 1;) {
+    ASSERT_EQ(SSL_get_error(ssl, rc), SSL_ERROR_WANT_READ);
+    ASSERT_TRUE(flush());
+    ASSERT_TRUE(receive());
+  }
+  // The client's Finished is still unsent; the request joins it in one write.
+  std::string request = get("acme.portal.localhost");
+  ASSERT_EQ(SSL_write(ssl, request.data(), static_cast<int>(request.size())), static_cast<int>(request.size()));
+  ASSERT_TRUE(flush());
+  std::string response;
+  char chunk[8192];
+  while (receive()) {
+    for (int n; (n = SSL_read(ssl, chunk, sizeof chunk)) > 0;) response.append(chunk, static_cast<std::size_t>(n));
+  }
+  EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response.substr(0, 200);
+  SSL_free(ssl);
+  SSL_CTX_free(ctx);
+  ::close(fd);
+}
+
 TEST_F(Tls, OldProtocolVersionsAreRefused) {
   EXPECT_FALSE(tls_exchange(portico_->https_port(), "acme.portal.localhost", "", nullptr, TLS1_VERSION).handshake_ok);
   EXPECT_FALSE(tls_exchange(portico_->https_port(), "acme.portal.localhost", "", nullptr, TLS1_1_VERSION).handshake_ok);

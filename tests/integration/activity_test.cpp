@@ -68,14 +68,7 @@ std::set<std::string> received_ids(DemoPortal& webhook, const std::string& event
   return ids;
 }
 
-double metric(Portico& portico, const std::string& series) {
-  auto body = http_request(portico.admin_port(), "GET", "/metrics", "127.0.0.1").body();
-  std::istringstream lines(body);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;
-}
+double metric(Portico& portico, const std::string& series) { return metric_sample(portico.metrics(), series); }
 
 // Waits (with a deadline) until the receiver holds `count` distinct ids of `event`.
 std::set<std::string> wait_for_ids(DemoPortal& webhook, const std::string& event, std::size_t count,

@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -229,6 +230,18 @@ std::uint16_t Portico::admin_port() {
 }
 
 Response Portico::reload() { return http_request(admin_port(), "POST", "/reload", "127.0.0.1"); }
+
+std::string Portico::metrics() { return http_request(admin_port(), "GET", "/metrics", "127.0.0.1").body(); }
+
+double metric_sample(const std::string& exposition, const std::string& series) {
+  std::istringstream lines(exposition);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ') {
+      return std::stod(line.substr(series.size() + 1));
+    }
+  }
+  return -1;
+}
 
 std::uint16_t Portico::https_port() {
   const std::string& out = process_.output();

@@ -79,6 +79,10 @@ class DemoPortal {
 // down now and started later on the same address.
 std::uint16_t unused_port();
 
+// The value of the sample whose line starts with `series` (name and labels exactly) in a
+// Prometheus exposition; -1 when there is none.
+double metric_sample(const std::string& exposition, const std::string& series);
+
 // Everything the harness writes around a test's own config body.
 struct PorticoSetup {
   std::string config_body;              // tenants and any section the harness does not write
@@ -106,6 +110,8 @@ class Portico {
   std::uint16_t admin_port();  // waits for the admin listener's log line
   // POST /reload on the admin listener (synchronous: the reload is done when it answers).
   Response reload();
+  // GET /metrics on the admin listener: the Prometheus exposition.
+  std::string metrics();
   ChildProcess& process() { return process_; }
   const TempDir& dir() const { return dir_; }
   std::filesystem::path config_path() const { return config_dir_ / "portico.toml"; }

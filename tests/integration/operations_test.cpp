@@ -45,17 +45,6 @@ std::string metrics(Portico& portico) {
   return response.body();
 }
 
-// The value of the sample whose line starts with `series` (name and labels exactly).
-double sample(const std::string& exposition, const std::string& series) {
-  std::istringstream lines(exposition);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return -1;
-}
-
 std::size_t series_count(const std::string& exposition) {
   std::istringstream lines(exposition);
   std::size_t count = 0;
@@ -76,7 +65,7 @@ TEST(Operations, ReloadAppliesAChangedBannerAndANewTenant) {
   EXPECT_NE(home.body().find("New banner"), std::string::npos);
   EXPECT_EQ(home.body().find("Old banner"), std::string::npos);
   EXPECT_EQ(http_request(portico.http_port(), "GET", "/", globex).result_int(), 200u);
-  EXPECT_EQ(sample(metrics(portico), "portico_reloads_total{result=\"ok\"}"), 1);
+  EXPECT_EQ(metric_sample(metrics(portico), "portico_reloads_total{result=\"ok\"}"), 1);
 }
 
 TEST(Operations, ABrokenConfigIsRefusedWithEveryErrorAndTheOldOneKeepsServing) {
@@ -95,8 +84,8 @@ TEST(Operations, ABrokenConfigIsRefusedWithEveryErrorAndTheOldOneKeepsServing) {
   EXPECT_EQ(home.result_int(), 200u);
   EXPECT_NE(home.body().find("Still here"), std::string::npos);
   auto exposition = metrics(portico);
-  EXPECT_EQ(sample(exposition, "portico_reloads_total{result=\"failed\"}"), 1);
-  EXPECT_EQ(sample(exposition, "portico_config_last_reload_successful"), 0);
+  EXPECT_EQ(metric_sample(exposition, "portico_reloads_total{result=\"failed\"}"), 1);
+  EXPECT_EQ(metric_sample(exposition, "portico_config_last_reload_successful"), 0);
 }
 
 TEST(Operations, TwentyReloadsUnderFourKeepAliveClientsFailNoRequest) {
@@ -133,7 +122,7 @@ TEST(Operations, TwentyReloadsUnderFourKeepAliveClientsFailNoRequest) {
   EXPECT_EQ(failed.load(), 0);
   EXPECT_GT(ok.load(), 40);
   EXPECT_NE(http_request(portico.http_port(), "GET", "/", acme).body().find("Banner 20"), std::string::npos);
-  EXPECT_EQ(sample(metrics(portico), "portico_reloads_total{result=\"ok\"}"), 20);
+  EXPECT_EQ(metric_sample(metrics(portico), "portico_reloads_total{result=\"ok\"}"), 20);
 }
 
 TEST(Operations, MetricsPassPromtoolAndCountTraffic) {
@@ -142,22 +131,22 @@ TEST(Operations, MetricsPassPromtoolAndCountTraffic) {
   auto before = metrics(portico);
   const std::string proxied = "portico_requests_total{class=\"2xx\",outcome=\"proxied\"}";
   const std::string unknown = "portico_requests_total{class=\"4xx\",outcome=\"unknown_host\"}";
-  double proxied_before = sample(before, proxied);
+  double proxied_before = metric_sample(before, proxied);
   for (int i = 0; i < 7; ++i) EXPECT_EQ(http_request(portico.http_port(), "GET", "/invoices", acme).result_int(), 200u);
   for (int i = 0; i < 3; ++i) http_request(portico.http_port(), "GET", "/", "nobody.example");
   EXPECT_EQ(http_request(portico.http_port(), "GET", "/", "acme-old.portal.localhost").result_int(), 308u);
   auto after = metrics(portico);
-  EXPECT_EQ(sample(after, proxied) - proxied_before, 7);
-  EXPECT_EQ(sample(after, unknown), 3);
-  EXPECT_EQ(sample(after, "portico_requests_total{class=\"3xx\",outcome=\"redirected\"}"), 1);
+  EXPECT_EQ(metric_sample(after, proxied) - proxied_before, 7);
+  EXPECT_EQ(metric_sample(after, unknown), 3);
+  EXPECT_EQ(metric_sample(after, "portico_requests_total{class=\"3xx\",outcome=\"redirected\"}"), 1);
   // A tenant gets its own series at the first scrape that finds it among the busiest; what
   // it counted before stays in "other" (no series ever goes down).
-  EXPECT_EQ(sample(after, "portico_tenant_requests_total{org_id=\"7001\"}"), 0);
-  EXPECT_EQ(sample(after, "portico_tenant_requests_total{org_id=\"other\"}"), 8);
+  EXPECT_EQ(metric_sample(after, "portico_tenant_requests_total{org_id=\"7001\"}"), 0);
+  EXPECT_EQ(metric_sample(after, "portico_tenant_requests_total{org_id=\"other\"}"), 8);
   for (int i = 0; i < 5; ++i) http_request(portico.http_port(), "GET", "/invoices", acme);
-  EXPECT_EQ(sample(metrics(portico), "portico_tenant_requests_total{org_id=\"7001\"}"), 5);
-  EXPECT_GE(sample(after, "portico_request_duration_seconds_count"), 11);
-  EXPECT_EQ(sample(after, "portico_upstream_server_up{server=\"" + demo.address() + "\"}"), 1);
+  EXPECT_EQ(metric_sample(metrics(portico), "portico_tenant_requests_total{org_id=\"7001\"}"), 5);
+  EXPECT_GE(metric_sample(after, "portico_request_duration_seconds_count"), 11);
+  EXPECT_EQ(metric_sample(after, "portico_upstream_server_up{server=\"" + demo.address() + "\"}"), 1);
 
   TempDir dir;
   auto file = dir.write("metrics.txt", after);
@@ -307,10 +296,10 @@ TEST(Operations, WithTwoUpstreamsAndOneKilledRequestsKeepSucceeding) {
   auto deadline = std::chrono::steady_clock::now() + 5s;
   double up = 1;
   while (up != 0 && std::chrono::steady_clock::now() < deadline) {
-    up = sample(metrics(portico), "portico_upstream_server_up{server=\"" + first.address() + "\"}");
+    up = metric_sample(metrics(portico), "portico_upstream_server_up{server=\"" + first.address() + "\"}");
   }
   EXPECT_EQ(up, 0);
-  EXPECT_EQ(sample(metrics(portico), "portico_upstream_server_up{server=\"" + second.address() + "\"}"), 1);
+  EXPECT_EQ(metric_sample(metrics(portico), "portico_upstream_server_up{server=\"" + second.address() + "\"}"), 1);
 }
 
 TEST(Operations, NoHealthyUpstreamIs503WithRetryAfterAndRecovers) {

@@ -221,11 +221,13 @@ std::vector<config::Problem> Server::reload() {
   auto running = store_.current();
   warn_restart_needed(running->config, result.snapshot->config);
   result.snapshot->upstream_health->inherit(*running->upstream_health);
-  observe::log(LogLevel::info, "reloaded",
-               {{"seconds", std::to_string(elapsed)},
-                {"tenants", std::to_string(result.snapshot->hosts.tenants().size())}});
+  const std::size_t tenant_count = result.snapshot->hosts.tenants().size();
+  // Published before "reloaded" is logged: whoever reads that line (an operator, a test)
+  // may count on the next request being served by the new config.
   store_.publish(std::move(result.snapshot));
   metrics_.record_reload(true);
+  observe::log(LogLevel::info, "reloaded",
+               {{"seconds", std::to_string(elapsed)}, {"tenants", std::to_string(tenant_count)}});
   return {};
 }
 

@@ -17,17 +17,16 @@ std::string_view to_string(HostMatch match) {
 }
 
 const HostEntry* HostTable::find(std::string_view host) const noexcept {
-  if (const auto custom = custom_domains_.find(host); custom != custom_domains_.end()) {
-    return &custom->second;
+  std::uint32_t at = HostIndex::npos;
+  if (!base_suffix_.empty() && host.ends_with(base_suffix_)) {
+    const std::string_view label = host.substr(0, host.size() - base_suffix_.size());
+    // Only one label: "a.b.<base>" is not a portal, even if "b" is one.
+    if (label.empty() || label.find('.') != std::string_view::npos) return nullptr;
+    at = portal_names_.find(label);
+  } else {
+    at = custom_domains_.find(host);
   }
-  if (base_suffix_.empty() || host.size() <= base_suffix_.size() || !host.ends_with(base_suffix_)) {
-    return nullptr;
-  }
-  const std::string_view label = host.substr(0, host.size() - base_suffix_.size());
-  // Only one label: "a.b.<base>" is not a portal, even if "b" is one.
-  if (label.find('.') != std::string_view::npos) return nullptr;
-  const auto name = portal_names_.find(label);
-  return name == portal_names_.end() ? nullptr : &name->second;
+  return at == HostIndex::npos ? nullptr : &entries_[at];
 }
 
 const Tenant* HostTable::find_by_org_id(std::string_view org_id) const noexcept {

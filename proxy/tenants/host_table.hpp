@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "proxy/config/model.hpp"
+#include "proxy/tenants/host_index.hpp"
 #include "proxy/tenants/tenant.hpp"
 
 namespace portico::tenants {
@@ -41,9 +42,10 @@ class HostTable {
   HostTable& operator=(const HostTable&) = delete;
   ~HostTable() = default;
 
-  // `host` is already normalized (normalize_host). Order: exact custom domain, then
-  // `<label>.<base_domain>` with exactly one label (current name, then previous name).
-  // nullptr for anything else, the base domain itself included.
+  // `host` is already normalized (normalize_host). `<label>.<base_domain>` with exactly one
+  // label is a portal name (current or previous); anything else not under base_domain is an
+  // exact custom domain (custom domains are never under base_domain: build refuses them, so
+  // one probe decides). nullptr for anything else, the base domain itself included.
   const HostEntry* find(std::string_view host) const noexcept;
 
   const std::vector<Tenant>& tenants() const noexcept { return tenants_; }  // file order
@@ -64,8 +66,9 @@ class HostTable {
   HostTable() = default;
 
   std::vector<Tenant> tenants_;
-  StringMap<HostEntry> custom_domains_;  // normalized custom domain -> entry
-  StringMap<HostEntry> portal_names_;    // current and previous portal names -> entry
+  std::vector<HostEntry> entries_;  // what the two indexes below point at
+  HostIndex custom_domains_;        // normalized custom domain -> entries_
+  HostIndex portal_names_;          // current and previous portal names (the label) -> entries_
   StringMap<const Tenant*> by_org_id_;
   std::string base_domain_;
   std::string base_suffix_;  // "." + base_domain_

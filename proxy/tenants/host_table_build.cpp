@@ -318,12 +318,19 @@ std::optional<HostTable> HostTable::build(const config::Config& config,
   table.base_domain_ = std::move(builder.base_domain);
   table.base_suffix_ = '.' + table.base_domain_;
   for (const auto& tenant : table.tenants_) table.by_org_id_.emplace(tenant.org_id, &tenant);
-  for (auto& [name, claim] : builder.names) {
-    table.portal_names_.emplace(name, HostEntry{&table.tenants_[claim.tenant], claim.match});
-  }
-  for (auto& [domain, claim] : builder.domains) {
-    table.custom_domains_.emplace(domain, HostEntry{&table.tenants_[claim.tenant], claim.match});
-  }
+  std::vector<std::pair<std::string_view, std::uint32_t>> keys;
+  const auto index = [&](const std::unordered_map<std::string, Claim>& claims) {
+    keys.clear();
+    keys.reserve(claims.size());
+    for (const auto& [key, claim] : claims) {
+      keys.emplace_back(key, static_cast<std::uint32_t>(table.entries_.size()));
+      table.entries_.push_back(HostEntry{&table.tenants_[claim.tenant], claim.match});
+    }
+    return HostIndex(keys);
+  };
+  table.entries_.reserve(builder.names.size() + builder.domains.size());
+  table.portal_names_ = index(builder.names);
+  table.custom_domains_ = index(builder.domains);
   return table;
 }
 

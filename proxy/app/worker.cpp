@@ -17,7 +17,7 @@ Worker::Worker(const config::SnapshotStore& store, const std::atomic<bool>& drai
                activity::ActivityService* activity)
     : snapshots_(store),
       pool_(io_.get_executor()),
-      context_{io_.get_executor(), snapshots_, pool_, request_ids_, sessions_, draining,
+      context_{io_.get_executor(), snapshots_, pool_, relay_buffers_, request_ids_, sessions_, draining,
                metrics, access_log, activity},
       metrics_(metrics) {}
 

@@ -49,6 +49,8 @@ class Worker {
   };
   boost::asio::awaitable<void> accept_loop(Acceptor& acceptor);
 
+  // Before io_: coroutine frames the io_context destroys may still hold a lease.
+  http::RelayBuffers relay_buffers_;
   boost::asio::io_context io_{1};
   config::SnapshotCache snapshots_;
   upstream::Pool pool_;

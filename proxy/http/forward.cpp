@@ -1,7 +1,8 @@
 // http/forward: the upstream side of one exchange: acquire a connection, send the head,
 // relay the request body up and the response down, reuse or drop the connection.
 //
-// Relaying is sequential and bounded: one 64 KiB buffer per direction, request body first,
+// Relaying is sequential and bounded: one 64 KiB buffer per direction (leased from the
+// worker's RelayBuffers, not in the coroutine frame), request body first,
 // then the response. It cannot deadlock: each step waits on one peer only, under a deadline
 // (body_timeout on the client, response_timeout on the upstream).
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -28,7 +29,6 @@ namespace bhttp = boost::beast::http;
 using core::ProxyError;
 
 namespace {
-constexpr std::size_t relay_buffer_size = 64 * 1024;
 
 ProxyError upstream_error(const boost::system::error_code& ec) {
   return ec == beast::error::timeout ? ProxyError::upstream_timeout : ProxyError::upstream_bad_response;
@@ -103,7 +103,7 @@ asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstre
     if (ec) co_return ProxyError::bad_request;
     expects_continue_ = false;
   }
-  std::array<char, relay_buffer_size> chunk;
+  const RelayBuffers::Lease chunk = worker_.relay_buffers.take();
   body_started_ = true;
   while (!request_.is_done()) {
     request.body().data = chunk.data();
@@ -223,7 +223,7 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   }
   if (!header_only) {
     // Once the head is out, an error can only log and close (STYLE: errors).
-    std::array<char, relay_buffer_size> chunk;
+    const RelayBuffers::Lease chunk = worker_.relay_buffers.take();
     std::string filtered;
     while (!parser.is_done()) {
       response.body().data = chunk.data();

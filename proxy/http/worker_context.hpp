@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "proxy/config/snapshot_store.hpp"
+#include "proxy/http/relay_buffers.hpp"
 #include "proxy/http/request_id.hpp"
 #include "proxy/upstream/pool.hpp"
 
@@ -26,6 +27,7 @@ struct WorkerContext {
   boost::asio::any_io_executor executor;
   config::SnapshotCache& snapshots;
   upstream::Pool& pool;
+  RelayBuffers& relay_buffers;
   RequestIdGenerator& request_ids;
   SessionRegistry& sessions;
   const std::atomic<bool>& draining;

@@ -214,22 +214,30 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   response.keep_alive(keep_alive);
 
   bhttp::response_serializer<bhttp::buffer_body> serializer{response};
-  beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
-  auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream_, serializer, nothrow_awaitable);
-  if (head_ec) co_return AfterExchange::close;
+  // When body bytes came in with the head, the head leaves with the first of them in one
+  // write: one send (and over TLS one batch of records) less per response, as nginx's
+  // postpone_output does. Otherwise it leaves at once: a streaming upstream (server-sent
+  // events, long polls) must not hold the client's head back.
+  if (upgraded || header_only || up->buffer.size() == 0) {
+    beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
+    auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream_, serializer, nothrow_awaitable);
+    if (head_ec) co_return AfterExchange::close;
+  }
   if (upgraded) {
     co_await tunnel(*up);
     co_return AfterExchange::close;
   }
   if (!header_only) {
-    // Once the head is out, an error can only log and close (STYLE: errors).
+    // Once the head is out, an error can only log and close (STYLE: errors). Each read
+    // returns what the upstream has sent so far (read_some): bytes are passed on as they
+    // come, never held until the 64 KiB buffer is full.
     const RelayBuffers::Lease chunk = worker_.relay_buffers.take();
     std::string filtered;
     while (!parser.is_done()) {
       response.body().data = chunk.data();
       response.body().size = chunk.size();
       up->stream.expires_after(snapshot_.config.upstream.response_timeout);
-      auto [read_ec, read_bytes] = co_await bhttp::async_read(up->stream, up->buffer, parser, nothrow_awaitable);
+      auto [read_ec, read_bytes] = co_await bhttp::async_read_some(up->stream, up->buffer, parser, nothrow_awaitable);
       bool upstream_eof = read_ec == bhttp::error::end_of_stream && !parser.chunked() &&
                           !parser.content_length();
       if (read_ec && read_ec != bhttp::error::need_buffer && !upstream_eof) co_return AfterExchange::close;
@@ -242,6 +250,14 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
         response.body().size = filtered.size();
       }
       response.body().more = !parser.is_done() && !upstream_eof;
+      // Nothing to pass on (a read that parsed only a chunk's size line or the last chunk,
+      // or markup the banner filter holds back): the chunked serializer turns an empty
+      // buffer into a last chunk of its own, so there is nothing to write until more comes,
+      // and at the end only the last chunk (data = nullptr).
+      if (response.body().size == 0) {
+        if (response.body().more) continue;
+        response.body().data = nullptr;
+      }
       bytes_out_ += response.body().size;
       beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
       auto [write_ec, written] = co_await bhttp::async_write(stream_, serializer, nothrow_awaitable);

@@ -184,6 +184,7 @@ struct AcmeClient::Impl {
     beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(max_response_body);
+    if (method == bhttp::verb::head) parser.skip(true);  // no body follows, whatever the headers say
     if (!write_ec) {
       auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, nothrow_awaitable);
       (void)read;

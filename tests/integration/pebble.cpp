@@ -12,6 +12,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <csignal>
@@ -66,10 +67,9 @@ Pebble::~Pebble() = default;
 void Pebble::start() {
   std::vector<std::string> argv{"/usr/bin/env", "PEBBLE_VA_NOSLEEP=1"};
   for (const auto& [name, value] : env_) argv.push_back(name + "=" + value);
-  for (std::string arg : {"/usr/bin/pebble", "-config", (dir_.path() / "pebble.json").string(), "-dnsserver",
-                          "127.0.0.1:" + std::to_string(dns_port_)}) {
-    argv.push_back(arg);
-  }
+  const std::vector<std::string> command{"/usr/bin/pebble", "-config", (dir_.path() / "pebble.json").string(),
+                                         "-dnsserver", "127.0.0.1:" + std::to_string(dns_port_)};
+  argv.insert(argv.end(), command.begin(), command.end());
   pebble_ = std::make_unique<ChildProcess>(argv);
   if (!pebble_->wait_for_line("ACME directory available")) throw std::runtime_error("pebble: " + pebble_->output());
 }

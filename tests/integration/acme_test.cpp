@@ -70,7 +70,8 @@ bool eventually(Condition condition, std::chrono::milliseconds timeout = 60s) {
 
 json::object domain_status(Portico& portico, const std::string& domain) {
   Response response = http_request(portico.admin_port(), "GET", "/domains", "127.0.0.1");
-  for (const auto& entry : json::parse(response.body()).at("domains").as_array()) {
+  const json::value parsed = json::parse(response.body());
+  for (const auto& entry : parsed.at("domains").as_array()) {
     if (entry.at("domain").as_string() == domain) return entry.as_object();
   }
   return {};

@@ -41,6 +41,7 @@ struct AcmeOptions {
   std::string tenants;
   std::string extra_acme;  // more [acme] lines
   std::uint16_t http_port = 0;
+  std::string handshake_wait = "30s";
 };
 
 PorticoSetup acme_setup(Pebble& pebble, const DemoPortal& app, const TempDir& certs, const AcmeOptions& options) {
@@ -52,7 +53,7 @@ PorticoSetup acme_setup(Pebble& pebble, const DemoPortal& app, const TempDir& ce
   setup.config_body = "[tls]\ncertificate = \"default.pem\"\n\n[acme]\ndirectory = \"" + pebble.directory_url() +
                       "\"\nemail = \"ops@example.test\"\nstorage_dir = \"" + options.storage_dir +
                       "\"\nca_bundle = \"" + pebble.ca_bundle() +
-                      "\"\nhandshake_wait = \"30s\"\nretry_min = \"1s\"\nretry_max = \"4s\"\n" + options.extra_acme +
+                      "\"\nhandshake_wait = \"" + options.handshake_wait + "\"\nretry_min = \"1s\"\nretry_max = \"4s\"\n" + options.extra_acme +
                       options.tenants;
   return setup;
 }
@@ -165,8 +166,8 @@ TEST_F(Acme, UnmappedNamesNeverCauseAnOrder) {
 TEST_F(Acme, WithPebbleDownRetriesBackOffAndHandshakesFallBackWhileValidCertificatesServe) {
   Pebble pebble(http_port);
   Portico portico(acme_setup(pebble, app, certs,
-                             {storage.path().string(), tenant("7001", "acme", "old.example.test"),
-                              "handshake_wait = \"2s\"\n", http_port}));
+                             {storage.path().string(), tenant("7001", "acme", "old.example.test"), "",
+                              http_port, "2s"}));
   ASSERT_TRUE(eventually([&] { return state_of(portico, "old.example.test") == "valid"; }))
       << portico.process().output();
   const std::string valid_serial = served_certificate(portico.https_port(), "old.example.test").serial();

@@ -5,15 +5,19 @@
 # maps a custom domain, shows its certificate arriving, then maps another one by a reload
 # and opens a connection at once (the handshake waits for its certificate).
 #   scripts/acme-demo.sh            # the demo; Ctrl-C stops everything
-#   scripts/acme-demo.sh --measure  # also: reload-to-served and on-demand handshake times (5 runs)
+#   scripts/acme-demo.sh --measure  # instead: reload-to-served and on-demand handshake times (5 runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 measure=false
 [[ "${1:-}" == "--measure" ]] && measure=true
 
-scripts/setup.sh
-cmake --preset release >/dev/null
-cmake --build --preset release --target portico demo_portal
+# PORTICO_BUILD=build/dev uses an existing build instead of building the release preset.
+build=${PORTICO_BUILD:-build/release}
+if [[ -z "${PORTICO_BUILD:-}" ]]; then
+  scripts/setup.sh
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target portico demo_portal
+fi
 certs/make-dev-certs.sh --config config/portico.toml --out certs/out >/dev/null
 
 work=$PWD/var/acme-demo
@@ -72,13 +76,13 @@ pebble-challtestsrv -management 127.0.0.1:8055 -dns01 127.0.0.1:8053 -http01 "" 
 pids+=($!)
 PEBBLE_VA_NOSLEEP=1 pebble -config "$work/pebble.json" -dnsserver 127.0.0.1:8053 >"$work/pebble.log" 2>&1 &
 pids+=($!)
-build/release/tests/demo_portal --listen 127.0.0.1:9000 --threads 2 >/dev/null 2>&1 &
+"$build/tests/demo_portal" --listen 127.0.0.1:9000 --threads 2 >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
   curl -s -o /dev/null --cacert "$work/https-ca.pem" https://127.0.0.1:14000/dir && break
   sleep 0.1
 done
-build/release/portico --config "$work/portico.toml" >"$work/portico.log" 2>&1 &
+"$build/portico" --config "$work/portico.toml" >"$work/portico.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
   curl -s -o /dev/null http://127.0.0.1:9901/healthz && break

@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   openssl curl ca-certificates python3
   prometheus  # promtool checks the /metrics format in the integration tests
+  pebble      # a real ACME server (with pebble-challtestsrv) for the ACME tests and demo
 )
 missing=()
 for package in "${packages[@]}"; do

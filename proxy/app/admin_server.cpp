@@ -146,6 +146,7 @@ class AdminRoutes {
         {"/metrics", http::verb::get, &AdminRoutes::metrics, true},
         {"/reload", http::verb::post, &AdminRoutes::reload, true},
         {"/resolve", http::verb::get, &AdminRoutes::resolve, true},
+        {"/domains", http::verb::get, &AdminRoutes::domains, true},
     };
     std::string_view target = request.target();
     auto question = target.find('?');
@@ -197,6 +198,11 @@ class AdminRoutes {
     std::string body = applied ? "{\"result\":\"ok\"" : "{\"result\":\"refused\",\"errors\":[" + errors + "]";
     body += ",\"warnings\":[" + warnings + "]}\n";
     return make_response(applied ? http::status::ok : http::status::unprocessable_entity, json_type, std::move(body));
+  }
+
+  AdminResponse domains(std::string_view) const {
+    if (!handlers_.domains) return json_error(http::status::service_unavailable, "domains not available");
+    return make_response(http::status::ok, json_type, handlers_.domains());
   }
 
   AdminResponse resolve(std::string_view query) const {

@@ -1,5 +1,5 @@
 // app/admin_server: the operator's HTTP listener ([admin] listen): health, readiness, metrics,
-// reload, resolve. Runs on the caller's io_context (the control thread), never on a worker;
+// reload, resolve, domains. Runs on the caller's io_context (the control thread), never on a worker;
 // knows the rest of Portico only through AdminHandlers.
 #pragma once
 
@@ -24,6 +24,7 @@ struct AdminHandlers {
   std::function<std::string()> metrics;         // the Prometheus exposition
   std::function<std::vector<config::Problem>()> reload;  // empty or warnings only = applied
   std::function<std::optional<std::string>(std::string_view host)> resolve;  // JSON, nullopt = no tenant
+  std::function<std::string()> domains;         // JSON: custom domains and their certificates
 };
 
 class AdminServer {

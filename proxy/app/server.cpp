@@ -55,6 +55,14 @@ void warn_restart_needed(const config::Config& running, const config::Config& lo
   }
   if (running.log.access != loaded.log.access) sections.push_back("[log] access");
   if (!same_activity_service(running.activity, loaded.activity)) sections.push_back("[activity] (except rules)");
+  const auto& a = running.acme;
+  const auto& b = loaded.acme;
+  if (a.enabled != b.enabled || a.directory != b.directory || a.email != b.email || a.storage_dir != b.storage_dir ||
+      a.ca_bundle != b.ca_bundle || a.renew_before != b.renew_before || a.renew_min_interval != b.renew_min_interval ||
+      a.max_orders_per_hour != b.max_orders_per_hour || a.handshake_wait != b.handshake_wait ||
+      a.retry_min != b.retry_min || a.retry_max != b.retry_max || a.cleanup_grace != b.cleanup_grace) {
+    sections.push_back("[acme] (the tenant table applies at once)");
+  }
   for (auto section : sections) {
     observe::log(LogLevel::warn, "reload: this change takes effect at the next restart", {{"section", section}});
   }
@@ -102,11 +110,19 @@ bool Server::start() {
       return false;
     }
   }
+  if (config.acme.enabled) {
+    acme_ = std::make_unique<acme::AcmeManager>(control_, config.acme);
+    std::string error;
+    if (!acme_->start(error)) {
+      observe::log(LogLevel::error, "cannot open the ACME storage", {{"error", error}});
+      return false;
+    }
+  }
   unsigned count = config.server.workers != 0 ? config.server.workers
                                               : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < count; ++i) {
     workers_.push_back(std::make_unique<Worker>(store_, draining_, metrics_.add_worker(), *access_log_,
-                                                activity_.get()));
+                                                activity_.get(), acme_.get()));
   }
   if (!bind_listeners(count)) return false;
 
@@ -120,6 +136,9 @@ bool Server::start() {
       write_activity_metrics(writer, activity_->counters());
     });
   }
+  if (acme_) {
+    metrics_.add_collector([this](observe::PrometheusWriter& writer) { acme_->write_metrics(writer); });
+  }
   metrics_.add_collector([this](observe::PrometheusWriter& writer) { access_log_->write_metrics(writer); });
   admin_ = std::make_unique<AdminServer>(control_, config.admin, admin_handlers());
   if (!admin_->start()) return false;
@@ -128,6 +147,7 @@ bool Server::start() {
   if (activity_) activity_->start();
   health_checker_ = std::make_unique<upstream::HealthChecker>(control_, store_);
   health_checker_->start();
+  if (acme_) acme_->sync(*snapshot);  // custom domains are ordered ahead of time from now on
   started_ = true;
   observe::log(LogLevel::info, "started",
                {{"workers", std::to_string(count)},
@@ -175,7 +195,8 @@ AdminHandlers Server::admin_handlers() {
   handlers.ready = [this] { return started_.load() && !draining_.load(); };
   handlers.metrics = [this] { return metrics_.render(); };
   handlers.reload = [this] { return reload(); };
-  handlers.resolve = [this](std::string_view host) { return resolve_report(*store_.current(), host); };
+  handlers.resolve = [this](std::string_view host) { return resolve_report(*store_.current(), host, acme_.get()); };
+  handlers.domains = [this] { return domains_report(*store_.current(), acme_.get()); };
   return handlers;
 }
 
@@ -225,6 +246,9 @@ std::vector<config::Problem> Server::reload() {
   // Published before "reloaded" is logged: whoever reads that line (an operator, a test)
   // may count on the next request being served by the new config.
   store_.publish(std::move(result.snapshot));
+  // Same thread as every demand the manager handles, so no handshake can ask about a domain
+  // of the new table before the manager knows it.
+  if (acme_) acme_->sync(*store_.current());
   metrics_.record_reload(true);
   observe::log(LogLevel::info, "reloaded",
                {{"seconds", std::to_string(elapsed)}, {"tenants", std::to_string(tenant_count)}});
@@ -254,6 +278,7 @@ void Server::poll_drain(std::chrono::steady_clock::time_point deadline) {
   if (open == 0) {
     // The control io_context runs out of work: run() returns and joins the workers.
     signals_.cancel();
+    if (acme_) acme_->stop();
     if (health_checker_) health_checker_->stop();
     if (admin_) admin_->stop();
     return;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "proxy/acme/acme_manager.hpp"
 #include "proxy/activity/activity_service.hpp"
 #include "proxy/app/admin_server.hpp"
 #include "proxy/app/worker.hpp"
@@ -63,6 +64,7 @@ class Server {
   observe::MetricsRegistry metrics_;
   std::unique_ptr<observe::AccessLog> access_log_;
   std::unique_ptr<activity::ActivityService> activity_;
+  std::unique_ptr<acme::AcmeManager> acme_;  // null: no [acme] section
   std::unique_ptr<upstream::HealthChecker> health_checker_;
   std::unique_ptr<AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;

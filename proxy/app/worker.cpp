@@ -14,11 +14,11 @@ using tcp = asio::ip::tcp;
 
 Worker::Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining,
                observe::WorkerMetrics& metrics, observe::AccessLog& access_log,
-               activity::ActivityService* activity)
+               activity::ActivityService* activity, acme::AcmeManager* acme)
     : snapshots_(store),
       pool_(io_.get_executor()),
       context_{io_.get_executor(), snapshots_, pool_, relay_buffers_, request_ids_, sessions_, draining,
-               metrics, access_log, activity},
+               metrics, access_log, activity, acme},
       metrics_(metrics) {}
 
 tcp::endpoint Worker::listen(const ListenerSpec& spec, std::uint16_t https_port,

@@ -28,7 +28,7 @@ class Worker {
   // activity service (null when off) are shared by all workers and outlive them.
   Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining,
          observe::WorkerMetrics& metrics, observe::AccessLog& access_log,
-         activity::ActivityService* activity);
+         activity::ActivityService* activity, acme::AcmeManager* acme);
 
   // Opens an acceptor on `endpoint` with SO_REUSEPORT; returns the bound endpoint.
   boost::asio::ip::tcp::endpoint listen(const ListenerSpec& spec, std::uint16_t https_port,

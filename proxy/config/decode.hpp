@@ -107,6 +107,7 @@ void decode_context(TableReader& reader, ContextSection& out);
 void decode_features(TableReader& reader, FeaturesSection& out);
 void decode_banner(TableReader& reader, BannerSection& out);
 void decode_activity(TableReader& reader, ActivitySection& out);
+void decode_acme(TableReader& reader, AcmeSection& out);
 void decode_admin(TableReader& reader, AdminSection& out);
 void decode_log(TableReader& reader, LogSection& out);
 

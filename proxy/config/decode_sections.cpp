@@ -202,6 +202,47 @@ void decode_activity(TableReader& reader, ActivitySection& out) {
   reader.reject_unknown();
 }
 
+// [acme]: the directory and the storage are required (a section without them could never
+// issue anything); the directory must be https (RFC 8555 6.1).
+void decode_acme(TableReader& reader, AcmeSection& out) {
+  out.enabled = true;
+  out.where = reader.decoder().pos(reader.table());
+  auto required = [&](bool read, const char* key) {
+    if (!read && reader.table().get(key) == nullptr) {
+      reader.decoder().error(out.where, "[acme]: missing required key '" + std::string(key) + "'");
+    }
+  };
+  SourcePos directory_pos;
+  std::string directory;
+  const bool directory_read = reader.string("directory", directory, &directory_pos);
+  if (directory_read && !directory.starts_with("https://")) {
+    reader.decoder().error(directory_pos, "[acme] directory: must be an https:// URL");
+  } else if (directory_read) {
+    out.directory = std::move(directory);
+  }
+  required(directory_read, "directory");
+  reader.string("email", out.email);
+  SourcePos storage_pos;
+  const bool storage_read = reader.path("storage_dir", out.storage_dir, &storage_pos);
+  if (storage_read && out.storage_dir.empty()) {
+    reader.decoder().error(storage_pos, "[acme] storage_dir: must not be empty");
+  }
+  required(storage_read, "storage_dir");
+  reader.path("ca_bundle", out.ca_bundle);
+  reader.duration("renew_before", out.renew_before);
+  reader.duration("renew_min_interval", out.renew_min_interval);
+  if (const auto orders = reader.integer("max_orders_per_hour", 1, 100000))
+    out.max_orders_per_hour = static_cast<unsigned>(*orders);
+  reader.duration("handshake_wait", out.handshake_wait);
+  reader.duration("retry_min", out.retry_min);
+  reader.duration("retry_max", out.retry_max);
+  reader.duration("cleanup_grace", out.cleanup_grace);
+  if (out.retry_max < out.retry_min) {
+    reader.decoder().error(out.where, "[acme] retry_max must not be shorter than retry_min");
+  }
+  reader.reject_unknown();
+}
+
 void decode_admin(TableReader& reader, AdminSection& out) {
   reader.endpoint("listen", out.listen);
   reader.path("token_file", out.token_file);

@@ -131,6 +131,7 @@ class Loader {
     decode_section(reader, "features", config.features, decode::decode_features);
     decode_section(reader, "banner", config.banner, decode::decode_banner);
     decode_section(reader, "activity", config.activity, decode::decode_activity);
+    decode_section(reader, "acme", config.acme, decode::decode_acme);
     decode_section(reader, "admin", config.admin, decode::decode_admin);
     decode_section(reader, "log", config.log, decode::decode_log);
     if (const toml::array* tenants = reader.array_of_tables("tenant")) {

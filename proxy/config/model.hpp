@@ -128,6 +128,24 @@ struct ActivitySection {
   Duration fsync_interval = std::chrono::seconds(1);      // spool data at risk of a power cut
 };
 
+// ACME (RFC 8555) certificates for custom domains. Absent section (enabled = false): off.
+// Everything but the tenant table needs a restart to change.
+struct AcmeSection {
+  bool enabled = false;          // an [acme] table is present
+  std::string directory;         // https URL of the ACME directory; required
+  std::string email;             // account contact ("" = none)
+  std::string storage_dir;       // resolved absolute; required
+  std::string ca_bundle;         // PEM file trusted for the ACME server; "" = system roots
+  Duration renew_before = std::chrono::hours(24 * 30);  // renew this long before not_after
+  Duration renew_min_interval = std::chrono::hours(1);  // never two orders for a domain closer
+  unsigned max_orders_per_hour = 300;                   // across every domain of this instance
+  Duration handshake_wait = std::chrono::seconds(10);   // on-demand: how long a handshake waits
+  Duration retry_min = std::chrono::seconds(5);         // first retry after a failure
+  Duration retry_max = std::chrono::hours(1);           // cap of the exponential backoff
+  Duration cleanup_grace = std::chrono::hours(24);      // files of an unmapped domain kept this long
+  SourcePos where;
+};
+
 struct AdminSection {
   Endpoint listen{"127.0.0.1", 9901, {}};
   std::string token_file;
@@ -175,6 +193,7 @@ struct Config {
   FeaturesSection features;
   BannerSection banner;
   ActivitySection activity;
+  AcmeSection acme;
   AdminSection admin;
   LogSection log;
   std::vector<TenantConfig> tenants;

@@ -12,6 +12,7 @@
 #include "proxy/http/exchange_impl.hpp"
 #include "proxy/http/head_buffer.hpp"
 #include "proxy/http/head_scanner.hpp"
+#include "proxy/acme/acme_manager.hpp"
 #include "proxy/http/request_framing.hpp"
 #include "proxy/tenants/host_name.hpp"
 
@@ -177,8 +178,18 @@ std::optional<LocalAnswer> Exchange<Stream>::resolve_tenant() {
     std::string current = tenant.portal_name + "." + snapshot_.hosts.base_domain();
     return LocalAnswer{std::nullopt, redirect_url(scheme, current, host_port_), false};
   }
-  // ACME HTTP-01 challenges must stay on plain http (RFC 8555 8.3).
-  bool acme_challenge = request.target().starts_with("/.well-known/acme-challenge/");
+  // ACME HTTP-01 challenges must stay on plain http (RFC 8555 8.3). With [acme] on, Portico
+  // answers the tokens of its own pending challenges (any worker, any instance sharing the
+  // storage); other tokens go upstream as before.
+  constexpr std::string_view challenge_prefix = "/.well-known/acme-challenge/";
+  bool acme_challenge = request.target().starts_with(challenge_prefix);
+  if (acme_challenge && !client_.tls && worker_.acme != nullptr) {
+    std::string_view token = std::string_view(request.target()).substr(challenge_prefix.size());
+    if (auto key_authorization = worker_.acme->challenges().find(token)) {
+      key_authorization_ = std::move(*key_authorization);
+      return LocalAnswer{std::nullopt, {}, false};
+    }
+  }
   if (!client_.tls && snapshot_.config.server.redirect_http && client_.https_port != 0 && !acme_challenge) {
     return LocalAnswer{std::nullopt, redirect_url("https", host_, client_.https_port), false};
   }
@@ -276,7 +287,8 @@ asio::awaitable<AfterExchange> Exchange<Stream>::answer_locally(const LocalAnswe
       answer.error ? make_error_response(*answer.error,
                                          core::status_for(*answer.error, snapshot_.config.features.blocked_status),
                                          options)
-                   : make_redirect_response(answer.location, options);
+      : answer.location.empty() ? make_challenge_response(key_authorization_, options)
+                                : make_redirect_response(answer.location, options);
   status_ = response.result_int();
   outcome_ = outcome_of(answer);
   bytes_out_ = response.body().size();

@@ -27,8 +27,9 @@ inline constexpr std::string_view activity_header = "X-Portal-Activity";
 // The result of a phase that may answer the request without the upstream.
 struct LocalAnswer {
   std::optional<core::ProxyError> error;  // set: an error page
-  std::string location;                   // else: a 308 redirect to this absolute URL
+  std::string location;                   // else, when set: a 308 redirect to this absolute URL
   bool close = false;                     // the connection cannot be reused afterwards
+  // Neither error nor location: 200 with the exchange's ACME challenge key authorization.
 };
 
 // How a locally answered request ended, for metrics and the access log.
@@ -83,6 +84,7 @@ class Exchange {
   RequestParser request_;
   std::string request_id_;
   std::string host_;         // normalized
+  std::string key_authorization_;  // the answer to an ACME HTTP-01 challenge, when this is one
   std::uint16_t host_port_ = 0;  // port in the Host header, 0 = none
   const tenants::HostEntry* entry_ = nullptr;
   policy::RequestTarget target_;

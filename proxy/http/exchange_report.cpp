@@ -13,7 +13,7 @@ using core::ProxyError;
 using observe::Outcome;
 
 Outcome outcome_of(const LocalAnswer& answer) noexcept {
-  if (!answer.error) return Outcome::redirected;
+  if (!answer.error) return answer.location.empty() ? Outcome::local : Outcome::redirected;
   switch (*answer.error) {
     case ProxyError::unknown_host: return Outcome::unknown_host;
     case ProxyError::misdirected: return Outcome::misdirected;

@@ -92,6 +92,13 @@ LocalResponse make_error_response(core::ProxyError error, unsigned status,
   return response;
 }
 
+LocalResponse make_challenge_response(std::string key_authorization, const LocalResponseOptions& options) {
+  LocalResponse response = base_response(200, options);
+  response.set(bhttp::field::content_type, "application/octet-stream");
+  finish_body(response, std::move(key_authorization), options);
+  return response;
+}
+
 LocalResponse make_redirect_response(std::string location, const LocalResponseOptions& options) {
   LocalResponse response = base_response(308, options);
   response.set(bhttp::field::content_type, "text/html; charset=utf-8");

@@ -28,6 +28,9 @@ LocalResponse make_error_response(core::ProxyError error, unsigned status,
 // 308 Permanent Redirect to an absolute URL (method and body preserved by clients).
 LocalResponse make_redirect_response(std::string location, const LocalResponseOptions& options);
 
+// 200 text/plain with the key authorization of an ACME HTTP-01 challenge (RFC 8555 8.3).
+LocalResponse make_challenge_response(std::string key_authorization, const LocalResponseOptions& options);
+
 // True when Accept ranks application/json above text/html (q-values honoured).
 bool prefers_json(std::string_view accept);
 

@@ -7,7 +7,13 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "proxy/acme/acme_manager.hpp"
 #include "proxy/http/cancel_deadline.hpp"
+#include "proxy/tls/client_hello.hpp"
 #include "proxy/http/exchange_impl.hpp"
 
 namespace portico::http {
@@ -60,6 +66,47 @@ asio::awaitable<void> serve(WorkerContext& worker, Stream& stream, const ClientS
   }
 }
 
+// Reads the first TLS record (the ClientHello) before OpenSSL sees any byte, so its SNI can
+// be known while the handshake has not started. False when the client went away.
+asio::awaitable<bool> read_first_record(beast::tcp_stream& transport, std::string& bytes) {
+  constexpr std::size_t largest_record = tls::tls_record_header + 16384 + 2048;
+  bytes.resize(tls::tls_record_header);
+  auto [header_ec, header_bytes] = co_await asio::async_read(transport, asio::buffer(bytes), nothrow_awaitable);
+  if (header_ec) co_return false;
+  const std::size_t total = tls::first_record_size(bytes);
+  if (total == 0 || total > largest_record) co_return true;  // not a ClientHello: the engine refuses it
+  bytes.resize(total);
+  auto [body_ec, body_bytes] = co_await asio::async_read(
+      transport, asio::buffer(bytes.data() + tls::tls_record_header, total - tls::tls_record_header),
+      nothrow_awaitable);
+  co_return !body_ec;
+}
+
+// On-demand certificates: a ClientHello for a mapped custom domain that no certificate
+// matches yet waits (at most [acme] handshake_wait) for the manager to obtain one. The
+// tenant table decides, in-process: other names never wait and never cause an order.
+asio::awaitable<void> wait_for_certificate(WorkerContext& worker, const config::Snapshot& snapshot,
+                                           const tls::CertificateStore& store, std::string_view hello) {
+  const std::string sni = tls::client_hello_sni(hello);
+  if (sni.empty()) co_return;
+  const tenants::HostEntry* entry = snapshot.hosts.find(sni);
+  if (entry == nullptr || entry->match != tenants::HostMatch::custom_domain) co_return;
+  if (store.index().match(sni) != nullptr || worker.acme->issued().find(sni) != nullptr) co_return;
+  ++worker.acme->counters().handshakes_held;
+  auto timer = std::make_shared<asio::steady_timer>(worker.executor);
+  timer->expires_after(worker.acme->handshake_wait());
+  // The manager wakes the wait from the control thread through this worker's executor; the
+  // timer belongs to this coroutine, so a late wake-up finds it gone and does nothing.
+  std::weak_ptr<asio::steady_timer> weak = timer;
+  worker.acme->demand(sni, [weak, executor = worker.executor] {
+    asio::post(executor, [weak] {
+      if (auto waiting = weak.lock()) waiting->cancel();
+    });
+  });
+  auto [ec] = co_await timer->async_wait(nothrow_awaitable);
+  (void)ec;
+}
+
 }  // namespace
 
 asio::awaitable<void> serve_plain_connection(WorkerContext& worker, asio::ip::tcp::socket socket,
@@ -93,7 +140,28 @@ asio::awaitable<void> serve_tls_connection(WorkerContext& worker, asio::ip::tcp:
   });
 
   beast::get_lowest_layer(stream).expires_after(snapshot->config.limits.header_timeout);
-  auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable);
+  // With [acme] on, the ClientHello is read here first and handed to the engine unchanged
+  // (Asio's engine cannot suspend a handshake in OpenSSL's ClientHello callback).
+  std::string hello;
+  bool hello_read = true;
+  if (worker.acme != nullptr) {
+    hello_read = co_await read_first_record(beast::get_lowest_layer(stream), hello);
+    if (hello_read) {
+      co_await wait_for_certificate(worker, *snapshot, *store, hello);
+      tls::attach_issued(stream.native_handle(), worker.acme->issued().current());
+      beast::get_lowest_layer(stream).expires_after(snapshot->config.limits.header_timeout);
+    }
+  }
+  boost::system::error_code handshake_ec = asio::error::eof;
+  if (!hello_read) {
+  } else if (hello.empty()) {
+    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow_awaitable);
+    handshake_ec = ec;
+  } else {
+    auto [ec, used] = co_await stream.async_handshake(asio::ssl::stream_base::server, asio::buffer(hello),
+                                                      nothrow_awaitable);
+    handshake_ec = ec;
+  }
   if (handshake_ec) {
     tls::HandshakeFailure reason =
         handshake_ec == beast::error::timeout ? tls::HandshakeFailure::timeout

@@ -18,6 +18,9 @@ class AccessLog;
 namespace portico::activity {
 class ActivityService;
 }
+namespace portico::acme {
+class AcmeManager;
+}
 
 namespace portico::http {
 
@@ -34,6 +37,7 @@ struct WorkerContext {
   observe::WorkerMetrics& metrics;
   observe::AccessLog& access_log;
   activity::ActivityService* activity;  // null: [activity] spool_dir is not set
+  acme::AcmeManager* acme;              // null: no [acme] section (thread-safe parts only)
 };
 
 }  // namespace portico::http

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "proxy/tls/issued_certificates.hpp"
 #include "proxy/tls/server_policy.hpp"
 
 namespace portico::tls {
@@ -54,7 +55,10 @@ int select_certificate(SSL* ssl, const SniIndex& index, int* alert) {
       info->sni.clear();
       break;
   }
-  const Certificate* certificate = index.select(info->sni);
+  // Operator certificates (cert_dir, the default's SANs) first, then the ones ACME issued.
+  const Certificate* certificate = index.match(info->sni);
+  if (certificate == nullptr) certificate = detail::find_issued(ssl, info->sni);
+  if (certificate == nullptr) certificate = index.select(info->sni);
   if (certificate == nullptr) {
     info->rejected = true;
     return abort_handshake(alert, SSL_AD_UNRECOGNIZED_NAME);

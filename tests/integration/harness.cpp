@@ -176,7 +176,7 @@ namespace {
 std::string full_config(const PorticoSetup& setup) {
   std::string servers;
   for (const auto& upstream : setup.upstreams) servers += (servers.empty() ? "\"" : ", \"") + upstream + "\"";
-  return "[server]\nhttp_listen = [\"127.0.0.1:0\"]\nworkers = 2\ndrain_timeout = \"5s\"\n" +
+  return "[server]\nhttp_listen = [\"" + setup.http_listen + "\"]\nworkers = 2\ndrain_timeout = \"5s\"\n" +
          setup.extra_server + "\n[upstream]\nservers = [" + servers +
          "]\nconnect_timeout = \"1s\"\nresponse_timeout = \"2s\"\n" + setup.extra_upstream +
          "\n[admin]\nlisten = \"127.0.0.1:0\"\n" + setup.extra_admin + "\n[log]\naccess = \"" +

@@ -87,6 +87,7 @@ double metric_sample(const std::string& exposition, const std::string& series);
 struct PorticoSetup {
   std::string config_body;              // tenants and any section the harness does not write
   std::vector<std::string> upstreams;   // [upstream] servers
+  std::string http_listen = "127.0.0.1:0";  // [server] http_listen (a fixed port: ACME tests)
   std::string extra_server;             // more [server] lines
   std::string extra_upstream;           // more [upstream] lines (health_path, ...)
   std::string extra_admin;              // more [admin] lines (token_file)

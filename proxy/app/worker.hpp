@@ -26,8 +26,10 @@ class Worker {
  public:
   // `metrics` is this worker's block (only this worker writes it); the access log and the
   // activity service (null when off) are shared by all workers and outlive them.
+  // `process_connections` counts the open client connections of every worker, so that
+  // [limits] max_connections holds for the process (touched once per connection only).
   Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining,
-         observe::WorkerMetrics& metrics, observe::AccessLog& access_log,
+         std::atomic<std::size_t>& process_connections, observe::WorkerMetrics& metrics, observe::AccessLog& access_log,
          activity::ActivityService* activity);
 
   // Opens an acceptor on `endpoint` with SO_REUSEPORT; returns the bound endpoint.
@@ -48,6 +50,8 @@ class Worker {
     http::ClientSide side;
   };
   boost::asio::awaitable<void> accept_loop(Acceptor& acceptor);
+  bool admit_connection();
+  void refuse_connection(boost::asio::ip::tcp::socket& socket, bool tls);
 
   boost::asio::io_context io_{1};
   config::SnapshotCache snapshots_;
@@ -58,6 +62,7 @@ class Worker {
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   observe::WorkerMetrics& metrics_;
   std::atomic<std::size_t> open_connections_{0};
+  std::atomic<std::size_t>& process_connections_;
   std::thread thread_;
 };
 

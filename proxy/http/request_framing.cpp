@@ -82,9 +82,10 @@ bool is_lookalike(std::string_view name) {
 
 }  // namespace
 
-std::optional<FramingError> validate_request_head(std::string_view head) {
+std::optional<FramingError> validate_request_head(std::string_view head, std::size_t max_fields) {
   HeadLines lines;
   if (auto error = split_head(head, lines)) return error;
+  if (lines.fields.size() > max_fields) return FramingError::too_many_fields;
   bool http10 = false;
   if (auto error = check_request_line(lines.start_line, http10)) return error;
   BodyFields body;

@@ -250,6 +250,16 @@ std::vector<Hostile> trust_cases() {
   };
 }
 
+// `count` short field lines ("X-F0: 1", or "Cookie: c0=1"), well within max_header_bytes.
+std::string short_fields(const std::string& name, int count) {
+  std::string fields;
+  for (int i = 0; i < count; ++i) {
+    fields += name == "Cookie" ? "Cookie: c" + std::to_string(i) + "=1\r\n"
+                               : name + std::to_string(i) + ": 1\r\n";
+  }
+  return fields;
+}
+
 std::vector<Hostile> limit_cases() {
   return {
       {"limits", "request line over the head limit", get("/" + std::string(5000, 'a')), 414, Conn::closes, 0},
@@ -259,6 +269,10 @@ std::vector<Hostile> limit_cases() {
          for (int i = 0; i < 400; ++i) fields += "X-F" + std::to_string(i) + ": 1\r\n";
          return fields;
        }()), 431, Conn::closes, 0},
+      {"limits", "101 fields, over max_header_count (100)", get("/invoices", short_fields("X-F", 100)), 431, Conn::closes, 0},
+      {"limits", "101 Cookie fields, over max_header_count", get("/invoices", short_fields("Cookie", 100)), 431, Conn::closes, 0},
+      {"limits", "100 fields, at max_header_count", get("/invoices", short_fields("X-F", 99)), 200, Conn::stays_open, 1,
+       [](const Received& got) { ASSERT_FALSE(got.empty()); EXPECT_EQ(got.front().all("x-f98").size(), 1u); }},
       {"limits", "Content-Length over max_body_bytes", post("Content-Length: 100000\r\n", ""), 413, Conn::closes, 0},
       {"limits", "chunk over max_body_bytes", chunked("20000\r\nabc"), 413, Conn::closes, 0, {}, true},
       {"limits", "head never finished (408)", "GET /invoices HTTP/1.1\r\nHost: " + acme + "\r\n", 408, Conn::closes, 0},

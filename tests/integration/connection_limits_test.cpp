@@ -1,0 +1,91 @@
+// Integration: how connections end at the limits. [limits] max_connections holds for the
+// whole process (two workers here) and refuses cleanly (503, counted, the listener keeps
+// accepting); after an error answer Portico closes lingering, so a client still sending its
+// refused request reads the answer instead of a reset.
+#include <gtest/gtest.h>
+#include <poll.h>
+
+#include <boost/asio/write.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/integration/harness.hpp"
+
+namespace portico::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string acme = "acme.portal.localhost";
+const std::string tenant = "[[tenant]]\norg_id = \"8001\"\nname = \"Acme\"\nportal_name = \"acme\"\n";
+const std::string refused_series = "portico_connections_refused_total{reason=\"max_connections\"}";
+
+std::string metrics(Portico& portico) {
+  auto response = http_request(portico.admin_port(), "GET", "/metrics", "127.0.0.1");
+  EXPECT_EQ(response.result_int(), 200u);
+  return response.body();
+}
+
+TEST(ConnectionLimits, OverMaxConnectionsIsRefusedWith503AndASlotFreedIsReused) {
+  DemoPortal demo;
+  Portico portico("[limits]\nmax_connections = 4\n" + tenant, demo.address());
+  // Four idle keep-alive connections, each served once, so each is surely counted (the
+  // harness runs two workers: the cap is for the process, not per worker).
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<Client>(portico.http_port()));
+    EXPECT_EQ(clients.back()->request("GET", "/invoices", acme).result_int(), 200u);
+  }
+
+  // The fifth is accepted, answered 503 and closed (it sends nothing, so the close is clean).
+  Client fifth(portico.http_port());
+  std::string answer = fifth.read_until_close(5s);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 503 Service Unavailable\r\n")) << answer;
+  EXPECT_NE(answer.find("\r\nConnection: close\r\n"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("\r\nRetry-After: 1\r\n"), std::string::npos) << answer;
+  EXPECT_EQ(metric_sample(metrics(portico), refused_series), 1);
+
+  // The refused connection did not take a slot, and the four still work.
+  for (auto& client : clients) EXPECT_EQ(client->request("GET", "/", acme).result_int(), 200u);
+
+  // One leaves; once Portico has seen it go, a new connection is served.
+  clients.front().reset();
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (metric_sample(metrics(portico), "portico_open_connections") > 3 &&
+         std::chrono::steady_clock::now() < deadline) {
+  }
+  ASSERT_EQ(metric_sample(metrics(portico), "portico_open_connections"), 3);
+  Client next(portico.http_port());
+  EXPECT_EQ(next.request("GET", "/invoices", acme).result_int(), 200u);
+  EXPECT_EQ(metric_sample(metrics(portico), refused_series), 1);  // exactly the one refusal
+}
+
+TEST(ConnectionLimits, ARefusedBodyStillBeingSentGetsTheAnswerNotAReset) {
+  DemoPortal demo;
+  Portico portico("[limits]\nmax_body_bytes = \"64KiB\"\n" + tenant, demo.address());
+  Client client(portico.http_port());
+  // A declared body over max_body_bytes: 413 as soon as the head is read, while the client,
+  // like curl uploading a file, goes on sending. Wait for the answer to be on its way first,
+  // so Portico has finished with the connection before the bulk of the body arrives.
+  client.send_raw("POST /upload HTTP/1.1\r\nHost: " + acme + "\r\nContent-Length: 10000000\r\n\r\n");
+  pollfd fd{client.socket().native_handle(), POLLIN, 0};
+  ASSERT_EQ(::poll(&fd, 1, 5000), 1) << "no answer to the head";
+
+  // Without a lingering close these writes fail (EPIPE / ECONNRESET: the closed socket
+  // answers the body with a reset) and a client gives up before reading the 413.
+  const std::string piece(16 * 1024, 'x');
+  std::size_t sent = 0;
+  boost::system::error_code ec;
+  while (sent < 1024 * 1024 && !ec) sent += boost::asio::write(client.socket(), boost::asio::buffer(piece), ec);
+  EXPECT_FALSE(ec) << "sending the body failed after " << sent << " bytes: " << ec.message();
+  EXPECT_EQ(sent, 1024u * 1024);
+
+  Response response = client.read_response();
+  EXPECT_EQ(response.result_int(), 413u);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(client.closed_by_peer());
+}
+
+}  // namespace
+}  // namespace portico::testing

@@ -21,7 +21,12 @@ class FuzzInput {
     rest_.remove_prefix(1);
     return value;
   }
-  std::uint16_t u16() { return static_cast<std::uint16_t>(byte() | (byte() << 8)); }
+  // Little-endian; the two reads are sequenced, so every compiler reads the same value.
+  std::uint16_t u16() {
+    std::uint16_t low = byte();
+    std::uint16_t high = byte();
+    return static_cast<std::uint16_t>(low | (high << 8));
+  }
 
   // What is left: the data under test.
   std::string_view rest() const { return rest_; }

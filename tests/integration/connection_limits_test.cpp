@@ -4,8 +4,11 @@
 // refused request reads the answer instead of a reset.
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <sys/resource.h>
 
 #include <boost/asio/write.hpp>
+#include <csignal>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +62,53 @@ TEST(ConnectionLimits, OverMaxConnectionsIsRefusedWith503AndASlotFreedIsReused) 
   Client next(portico.http_port());
   EXPECT_EQ(next.request("GET", "/invoices", acme).result_int(), 200u);
   EXPECT_EQ(metric_sample(metrics(portico), refused_series), 1);  // exactly the one refusal
+}
+
+std::size_t count_lines(const std::string& output, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = output.find(needle); at != std::string::npos; at = output.find(needle, at + 1)) ++count;
+  return count;
+}
+
+TEST(ConnectionLimits, OutOfDescriptorsPausesAcceptingAndRecovers) {
+  DemoPortal demo;
+  Portico portico(tenant, demo.address());
+  // Room for exactly two more descriptors in Portico: two client connections (answered
+  // locally, 404, so no upstream connection takes a descriptor too).
+  const pid_t pid = portico.process().pid();
+  std::size_t open_fds = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    ++open_fds;
+  }
+  rlimit original{};
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, nullptr, &original), 0);
+  rlimit limit{open_fds + 2, original.rlim_max};  // the soft limit: it can be raised again
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &limit, nullptr), 0);
+  auto first = std::make_unique<Client>(portico.http_port());
+  EXPECT_EQ(first->request("GET", "/", "nobody.example").result_int(), 404u);
+  Client second(portico.http_port());
+  EXPECT_EQ(second.request("GET", "/", "nobody.example").result_int(), 404u);
+
+  // The third waits in the backlog while accept() fails with EMFILE...
+  Client third(portico.http_port());
+  third.send_raw("GET / HTTP/1.1\r\nHost: nobody.example\r\n\r\n");
+  ASSERT_TRUE(portico.process().wait_for_line("Too many open files"));
+  const auto failing_since = std::chrono::steady_clock::now();
+  // ...and is served once a descriptor is free again: the listener did not stop.
+  first.reset();
+  EXPECT_EQ(third.read_response().result_int(), 404u);
+  const auto failing_for = std::chrono::steady_clock::now() - failing_since;
+  // Everything Portico logged until now: a reload's line comes after it.
+  ASSERT_EQ(::prlimit(pid, RLIMIT_NOFILE, &original, nullptr), 0);
+  portico.process().send_signal(SIGHUP);
+  ASSERT_TRUE(portico.process().wait_for_line("\"msg\":\"reloaded\""));
+
+  // Paused between attempts (100 ms), not retried in a busy loop (which logs thousands of
+  // lines in that time): at most one attempt per pause per worker, and some slack.
+  const auto pauses = std::chrono::duration_cast<std::chrono::milliseconds>(failing_for).count() / 100;
+  EXPECT_LE(count_lines(portico.process().output(), "Too many open files"),
+            static_cast<std::size_t>(2 * (pauses + 2)));
 }
 
 TEST(ConnectionLimits, ARefusedBodyStillBeingSentGetsTheAnswerNotAReset) {

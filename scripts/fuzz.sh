@@ -52,7 +52,7 @@ run_target() {
   [[ -f tests/fuzz/$target.dict ]] && options+=(-dict="tests/fuzz/$target.dict")
   [[ $target == config ]] && options+=(-max_len=16384)
   # The first directory is where new inputs go; the committed seeds are only read.
-  nice -n 10 "$build/fuzz_$target" "${options[@]}" "$corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1 || true
+  nice -n 10 "$build/tests/fuzz/fuzz_$target" "${options[@]}" "$corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1 || true
 }
 
 summarize() {
@@ -60,8 +60,8 @@ summarize() {
   local runs rate cov ft corpus crashes
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$( (grep -o 'cov: [0-9]*' "$log" || true) | tail -1 | cut -d' ' -f2)
+  ft=$( (grep -o 'ft: [0-9]*' "$log" || true) | tail -1 | cut -d' ' -f2)
   corpus=$(find "$build/corpus/$target" -type f | wc -l)
   crashes=$(find "$build/artifacts/$target" -type f -newer "$build/logs/started" | wc -l)
   printf '%-15s %10s %8s %8s %7s %7s %8s\n' "$target" "${runs:-?}" "${rate:-?}" "$corpus" "${cov:-?}" "${ft:-?}" "$crashes"

@@ -119,9 +119,11 @@ void decode_features(TableReader& reader, FeaturesSection& out) {
       decode_gate(reader.decoder(), *table, gate);
   }
   for (const auto& [key, value] : reader.table()) {
+    // Named, not captured: lambdas may capture structured bindings only since clang 16.
+    const std::string_view name = key.str();
     if (value.is_table() &&
         std::none_of(out.gates.begin(), out.gates.end(),
-                     [&](const FeatureGate& g) { return g.name == key.str(); })) {
+                     [&](const FeatureGate& g) { return g.name == name; })) {
       reader.find(key.str());  // reported here with the list of gates, not as a plain unknown key
       reader.decoder().error(reader.decoder().pos(key),
                              "unknown feature gate '" + std::string(key.str()) +

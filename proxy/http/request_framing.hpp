@@ -24,6 +24,7 @@ inline constexpr std::size_t default_max_header_count = 100;
 // - body framing (check_body_fields): no Content-Length with Transfer-Encoding, exactly
 //   "chunked" or one plain decimal Content-Length, no chunked on HTTP/1.0;
 // - at most one Host;
+// - Connection and Proxy-Connection are comma-separated token lists (bad_field_value);
 // - no method-override field (X-HTTP-Method-Override, X-HTTP-Method, X-Method-Override);
 // - no field name with '_' that reads, '_' taken as '-', as a name Portico acts on
 //   (Content-Length, Host, X-Portal-*, X-Forwarded-*, ...): CGI-style upstreams map both

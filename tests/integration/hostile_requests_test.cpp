@@ -151,6 +151,7 @@ std::vector<Hostile> framing_cases() {
   return {
       {"framing", "CL then TE", post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", body_then_smuggled), 400, Conn::closes, 0},
       {"framing", "TE then CL", post("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", body_then_smuggled), 400, Conn::closes, 0},
+      {"framing", "Connection not a token list (found by fuzzing)", get("/invoices", "Connection: a: b, close\r\n"), 400, Conn::closes, 0},
       {"framing", "TE gzip (Beast would read the body as a request)", post("Transfer-Encoding: gzip\r\n", smuggled), 400, Conn::closes, 0},
       {"framing", "TE chunked, gzip", post("Transfer-Encoding: chunked, gzip\r\n", body_then_smuggled), 400, Conn::closes, 0},
       {"framing", "TE gzip, chunked", post("Transfer-Encoding: gzip, chunked\r\n", body_then_smuggled), 400, Conn::closes, 0},

@@ -180,6 +180,18 @@ TEST(RequestFraming, ValidatesExactlyOneHead) {
   EXPECT_FALSE(validate_request_head(get("")));
 }
 
+TEST(RequestFraming, ConnectionMustBeATokenListAsBeastRequires) {
+  // Found by tests/fuzz/request_head_fuzz.cpp: Portico's check passed this head and Beast's
+  // parser then refused it (bad_value). Both ended in 400; now Portico's check decides.
+  const std::string fuzzed = "POST / HTTP/1.1\r\nConnection: nsfeng: gzip, ciunked\r\n\r\n";
+  EXPECT_EQ(check(fuzzed), FramingError::bad_field_value);
+  EXPECT_EQ(check(get("Proxy-Connection: keep alive\r\n")), FramingError::bad_field_value);
+  EXPECT_EQ(check(get("Connection: \"close\"\r\n")), FramingError::bad_field_value);
+  for (const char* good : {"close", "Keep-Alive, Upgrade", " , close ,, x-a ,", ""}) {
+    EXPECT_FALSE(check(get("Connection: " + std::string(good) + "\r\n"))) << good;
+  }
+}
+
 TEST(RequestFraming, CountsFieldLinesAgainstTheLimit) {
   std::string fields;
   for (int i = 0; i < 99; ++i) fields += "X-Field-" + std::to_string(i) + ": v\r\n";

@@ -26,12 +26,13 @@ bool parse_in_steps(std::string_view body, std::size_t step, boost::system::erro
   std::string pending;
   for (std::size_t at = 0; at < body.size() && !parser.is_done(); at += step) {
     pending.append(body.substr(at, step));
+    // Put until the parser wants more bytes (it parses one piece of the body per put).
     for (;;) {
       parser.get().body().data = relay;
       parser.get().body().size = sizeof relay;
       std::size_t used = parser.put(boost::asio::buffer(pending.data(), pending.size()), ec);
       pending.erase(0, used);
-      if (ec == bhttp::error::need_buffer) continue;
+      if (ec == bhttp::error::need_buffer || (!ec && used > 0 && !parser.is_done())) continue;
       break;
     }
     if (ec && ec != bhttp::error::need_more) return false;

@@ -221,11 +221,12 @@ std::vector<config::Problem> Server::reload() {
   auto running = store_.current();
   warn_restart_needed(running->config, result.snapshot->config);
   result.snapshot->upstream_health->inherit(*running->upstream_health);
-  observe::log(LogLevel::info, "reloaded",
-               {{"seconds", std::to_string(elapsed)},
-                {"tenants", std::to_string(result.snapshot->hosts.tenants().size())}});
+  const std::size_t tenants = result.snapshot->hosts.tenants().size();
   store_.publish(std::move(result.snapshot));
   metrics_.record_reload(true);
+  // Logged once published: whoever waits for this line (an operator, a test) may rely on it.
+  observe::log(LogLevel::info, "reloaded",
+               {{"seconds", std::to_string(elapsed)}, {"tenants", std::to_string(tenants)}});
   return {};
 }
 

@@ -8,6 +8,8 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/write.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -35,6 +37,19 @@ bool same_scan(const HeadScan& a, const HeadScan& b) {
 }
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// In wire order, then stably grouped by lowercase name: Beast's fields keep fields of one
+// name in order but put a repeated name right after its first occurrence (RFC 9110 §5.3:
+// only the order of same-named fields matters). Found by this target.
+Fields grouped(Fields fields) {
+  auto lower = [](std::string name) {
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+  };
+  std::stable_sort(fields.begin(), fields.end(),
+                   [&](const auto& a, const auto& b) { return lower(a.first) < lower(b.first); });
+  return fields;
+}
 
 Fields fields_of(const HeadLines& lines) {
   Fields out;
@@ -103,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& request = parser.get();
   Fields beast_fields;
   for (const auto& field : request) beast_fields.emplace_back(field.name_string(), field.value());
-  FUZZ_CHECK(beast_fields == fields);  // no field merged, unfolded, dropped or added
+  FUZZ_CHECK(grouped(beast_fields) == grouped(fields));  // none merged, unfolded, dropped, added
 
   // What Portico would forward, serialized, passes the same checks with the same fields.
   std::ostringstream serialized;
@@ -115,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Fields fields_again;
   BodyFields body_again;
   FUZZ_CHECK(accepted(again, max_fields, fields_again, body_again));
-  FUZZ_CHECK(fields_again == fields);
+  FUZZ_CHECK(grouped(fields_again) == grouped(fields));
   FUZZ_CHECK(body_again.content_length == body.content_length &&
              body_again.transfer_encoding == body.transfer_encoding);
   return 0;

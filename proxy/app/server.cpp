@@ -121,8 +121,9 @@ bool Server::start() {
   unsigned count = config.server.workers != 0 ? config.server.workers
                                               : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < count; ++i) {
-    workers_.push_back(std::make_unique<Worker>(store_, draining_, metrics_.add_worker(), *access_log_,
-                                                activity_.get(), acme_.get()));
+    workers_.push_back(std::make_unique<Worker>(store_, draining_, open_connections_,
+                                                metrics_.add_worker(), *access_log_, activity_.get(),
+                                                acme_.get()));
   }
   if (!bind_listeners(count)) return false;
 

@@ -56,6 +56,7 @@ class Server {
   config::SnapshotStore store_;
   std::atomic<bool> started_{false};
   std::atomic<bool> draining_{false};
+  std::atomic<std::size_t> open_connections_{0};  // all workers: [limits] max_connections
   std::atomic<std::uint64_t> next_generation_{1};
   boost::asio::io_context control_{1};
   boost::asio::signal_set signals_{control_};

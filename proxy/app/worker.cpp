@@ -4,6 +4,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <array>
+#include <chrono>
+#include <string_view>
 
 #include "proxy/http/exchange_impl.hpp"
 #include "proxy/observe/log.hpp"
@@ -12,14 +16,42 @@ namespace portico::app {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// accept() failing for lack of descriptors or memory leaves the connection in the backlog,
+// so accepting again at once fails again: wait a little instead of spinning (nginx and
+// HAProxy pause accepting the same way). Other errors concern one connection only.
+constexpr auto accept_backoff = std::chrono::milliseconds(100);
+
+bool out_of_resources(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+         ec == asio::error::no_memory || ec == boost::system::errc::too_many_files_open_in_system;
+}
+
+// What a plain-http client gets at the cap, written without a coroutine or a request id:
+// the connection is refused before anything is read from it.
+constexpr std::string_view refusal =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Server: portico\r\n"
+    "Connection: close\r\n"
+    "Retry-After: 1\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 42\r\n"
+    "\r\n"
+    "503 Service Unavailable: too many clients\n";
+
+}  // namespace
+
 Worker::Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining,
-               observe::WorkerMetrics& metrics, observe::AccessLog& access_log,
-               activity::ActivityService* activity, acme::AcmeManager* acme)
+               std::atomic<std::size_t>& process_connections, observe::WorkerMetrics& metrics,
+               observe::AccessLog& access_log, activity::ActivityService* activity,
+               acme::AcmeManager* acme)
     : snapshots_(store),
       pool_(io_.get_executor()),
       context_{io_.get_executor(), snapshots_, pool_, relay_buffers_, request_ids_, sessions_, draining,
                metrics, access_log, activity, acme},
-      metrics_(metrics) {}
+      metrics_(metrics),
+      process_connections_(process_connections) {}
 
 tcp::endpoint Worker::listen(const ListenerSpec& spec, std::uint16_t https_port,
                              boost::system::error_code& ec) {
@@ -53,12 +85,22 @@ void Worker::join() {
 }
 
 asio::awaitable<void> Worker::accept_loop(Acceptor& acceptor) {
+  asio::steady_timer backoff(io_);
   for (;;) {
     auto [ec, socket] = co_await acceptor.acceptor.async_accept(http::nothrow_awaitable);
     if (ec == asio::error::operation_aborted || !acceptor.acceptor.is_open()) co_return;
     if (ec) {
-      // EMFILE and friends: log and keep accepting; the listener must not die.
+      // The listener must never die nor spin: log, and pause when out of descriptors.
       observe::log(observe::LogLevel::warn, "accept failed", {{"error", ec.message()}});
+      if (out_of_resources(ec)) {
+        backoff.expires_after(accept_backoff);
+        auto [wait_ec] = co_await backoff.async_wait(http::nothrow_awaitable);
+        (void)wait_ec;
+      }
+      continue;
+    }
+    if (!admit_connection()) {
+      refuse_connection(socket, acceptor.side.tls);
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
@@ -68,6 +110,7 @@ asio::awaitable<void> Worker::accept_loop(Acceptor& acceptor) {
     metrics_.connection_opened();
     auto done = [this](std::exception_ptr) {
       --open_connections_;
+      process_connections_.fetch_sub(1, std::memory_order_relaxed);
       metrics_.connection_closed();
     };
     if (side.tls) {
@@ -76,6 +119,37 @@ asio::awaitable<void> Worker::accept_loop(Acceptor& acceptor) {
       asio::co_spawn(io_, http::serve_plain_connection(context_, std::move(socket), std::move(side)), done);
     }
   }
+}
+
+// One slot of [limits] max_connections (whole process), taken before the connection is served
+// and given back when it ends. The limit is read from the current snapshot, so it reloads.
+bool Worker::admit_connection() {
+  const std::uint64_t limit = snapshots_.get()->config.limits.max_connections;
+  if (process_connections_.fetch_add(1, std::memory_order_relaxed) < limit) return true;
+  process_connections_.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
+
+// Over the cap: accepted and closed at once (leaving it in the backlog would only delay the
+// client until its own timeout). Plain http gets a 503 first, written without blocking into
+// the new socket's empty send buffer; TLS is just closed, since answering would cost a
+// handshake, the very work the cap sheds. Bytes the client already sent are read and
+// dropped first, so that the close is a FIN and not a reset that could discard the 503.
+void Worker::refuse_connection(tcp::socket& socket, bool tls) {
+  metrics_.connections_refused.inc();
+  boost::system::error_code ignored;
+  socket.non_blocking(true, ignored);
+  if (!tls) {
+    socket.send(asio::buffer(refusal), 0, ignored);
+    std::array<char, 4096> discard;
+    for (int reads = 0; reads < 4; ++reads) {
+      boost::system::error_code read_ec;
+      socket.receive(asio::buffer(discard), 0, read_ec);
+      if (read_ec) break;
+    }
+  }
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
 }
 
 void Worker::begin_drain() {

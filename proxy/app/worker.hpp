@@ -26,9 +26,12 @@ class Worker {
  public:
   // `metrics` is this worker's block (only this worker writes it); the access log and the
   // activity service (null when off) are shared by all workers and outlive them.
+  // `process_connections` counts the open client connections of every worker, so that
+  // [limits] max_connections holds for the process (touched once per connection only).
   Worker(const config::SnapshotStore& store, const std::atomic<bool>& draining,
-         observe::WorkerMetrics& metrics, observe::AccessLog& access_log,
-         activity::ActivityService* activity, acme::AcmeManager* acme);
+         std::atomic<std::size_t>& process_connections, observe::WorkerMetrics& metrics,
+         observe::AccessLog& access_log, activity::ActivityService* activity,
+         acme::AcmeManager* acme);
 
   // Opens an acceptor on `endpoint` with SO_REUSEPORT; returns the bound endpoint.
   boost::asio::ip::tcp::endpoint listen(const ListenerSpec& spec, std::uint16_t https_port,
@@ -48,6 +51,8 @@ class Worker {
     http::ClientSide side;
   };
   boost::asio::awaitable<void> accept_loop(Acceptor& acceptor);
+  bool admit_connection();
+  void refuse_connection(boost::asio::ip::tcp::socket& socket, bool tls);
 
   // Before io_: coroutine frames the io_context destroys may still hold a lease.
   http::RelayBuffers relay_buffers_;
@@ -60,6 +65,7 @@ class Worker {
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   observe::WorkerMetrics& metrics_;
   std::atomic<std::size_t> open_connections_{0};
+  std::atomic<std::size_t>& process_connections_;
   std::thread thread_;
 };
 

@@ -26,6 +26,12 @@ void decode_server(TableReader& reader, ServerSection& out) {
 
 void decode_limits(TableReader& reader, LimitsSection& out) {
   reader.size("max_header_bytes", out.max_header_bytes, kib, mib);
+  if (const auto count = reader.integer("max_header_count", 1, 10000)) {
+    out.max_header_count = static_cast<std::uint64_t>(*count);
+  }
+  if (const auto connections = reader.integer("max_connections", 1, 10000000)) {
+    out.max_connections = static_cast<std::uint64_t>(*connections);
+  }
   reader.size("max_body_bytes", out.max_body_bytes, 0, UINT64_MAX);
   reader.duration("header_timeout", out.header_timeout);
   reader.duration("idle_timeout", out.idle_timeout);
@@ -113,9 +119,11 @@ void decode_features(TableReader& reader, FeaturesSection& out) {
       decode_gate(reader.decoder(), *table, gate);
   }
   for (const auto& [key, value] : reader.table()) {
+    // Named, not captured: lambdas may capture structured bindings only since clang 16.
+    const std::string_view name = key.str();
     if (value.is_table() &&
         std::none_of(out.gates.begin(), out.gates.end(),
-                     [&](const FeatureGate& g) { return g.name == key.str(); })) {
+                     [&](const FeatureGate& g) { return g.name == name; })) {
       reader.find(key.str());  // reported here with the list of gates, not as a plain unknown key
       reader.decoder().error(reader.decoder().pos(key),
                              "unknown feature gate '" + std::string(key.str()) +

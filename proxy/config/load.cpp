@@ -43,6 +43,11 @@ std::optional<std::string> read_file(const std::string& path, std::string& why) 
     why = "it is a directory";
     return std::nullopt;
   }
+  // A device or a pipe (/dev/zero, /dev/stdin) would never end or block --check and reload.
+  if (!fs::is_regular_file(status)) {
+    why = "not a regular file";
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     why = std::strerror(errno);

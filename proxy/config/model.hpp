@@ -47,6 +47,8 @@ struct ServerSection {
 
 struct LimitsSection {
   std::uint64_t max_header_bytes = 16 * 1024;
+  std::uint64_t max_header_count = 100;     // field lines in a request head; over it 431
+  std::uint64_t max_connections = 10000;    // open client connections, whole process
   std::uint64_t max_body_bytes = 25ull * 1024 * 1024;
   Duration header_timeout = std::chrono::seconds(10);
   Duration idle_timeout = std::chrono::seconds(60);

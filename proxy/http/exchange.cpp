@@ -81,7 +81,7 @@ asio::awaitable<std::optional<LocalAnswer>> Exchange<Stream>::read_head(bool& co
   request_id_ = worker_.request_ids.next();
   if (scan.state == HeadScan::State::invalid) co_return LocalAnswer{request_error_for(*scan.error), {}, true};
   std::string_view head = buffered_bytes(buffer_).substr(scan.begin, scan.end - scan.begin);
-  if (auto error = validate_request_head(head)) co_return LocalAnswer{request_error_for(*error), {}, true};
+  if (auto error = validate_request_head(head, limits.max_header_count)) co_return LocalAnswer{request_error_for(*error), {}, true};
 
   request_trailers_.watch(request_);
   boost::system::error_code ec;

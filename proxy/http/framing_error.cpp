@@ -51,6 +51,8 @@ std::string_view name_of(FramingError error) noexcept {
       return "lookalike_field_name";
     case FramingError::interim_with_body:
       return "interim_with_body";
+    case FramingError::too_many_fields:
+      return "too_many_fields";
   }
   return "framing";
 }
@@ -60,6 +62,7 @@ core::ProxyError request_error_for(FramingError error) noexcept {
     case FramingError::start_line_too_long:
       return core::ProxyError::uri_too_long;
     case FramingError::head_too_large:
+    case FramingError::too_many_fields:
       return core::ProxyError::header_too_large;
     case FramingError::repeated_host:
       return core::ProxyError::bad_host;

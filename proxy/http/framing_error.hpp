@@ -32,13 +32,15 @@ enum class FramingError {
   method_override,       // X-HTTP-Method-Override and friends
   lookalike_field_name,  // a name with '_' that reads as a header Portico acts on
   interim_with_body,     // a 1xx response with Content-Length or Transfer-Encoding
+  too_many_fields,       // more field lines than [limits] max_header_count
 };
 
 // Short machine name ("bare_lf"), for logs and tests.
 std::string_view name_of(FramingError error) noexcept;
 
 // What Portico answers a client whose request head has this error: 414 for a request line
-// over the head limit, 431 for a head over it, 400 for everything else.
+// over the head limit, 431 for a head over it or with too many fields, 400 for everything
+// else.
 core::ProxyError request_error_for(FramingError error) noexcept;
 
 }  // namespace portico::http

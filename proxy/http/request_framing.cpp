@@ -64,6 +64,21 @@ std::optional<FramingError> check_request_line(std::string_view line, bool& http
   return std::nullopt;
 }
 
+// Connection and Proxy-Connection: 1#token with OWS around commas, empty elements allowed
+// (RFC 9110 §7.6.1, §5.6.1). Beast refuses any other value (bad_value) after this check, so
+// the verdict is made here, where the error has a name. Found by the request_head fuzzer.
+bool is_token_list(std::string_view value) {
+  for (;;) {
+    auto comma = value.find(',');
+    std::string_view element = value.substr(0, comma);
+    while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
+    while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
+    if (!element.empty() && !is_token(element)) return false;
+    if (comma == std::string_view::npos) return true;
+    value.remove_prefix(comma + 1);
+  }
+}
+
 bool is_lookalike(std::string_view name) {
   if (name.find('_') == std::string_view::npos) return false;
   std::string folded(name);
@@ -82,9 +97,10 @@ bool is_lookalike(std::string_view name) {
 
 }  // namespace
 
-std::optional<FramingError> validate_request_head(std::string_view head) {
+std::optional<FramingError> validate_request_head(std::string_view head, std::size_t max_fields) {
   HeadLines lines;
   if (auto error = split_head(head, lines)) return error;
+  if (lines.fields.size() > max_fields) return FramingError::too_many_fields;
   bool http10 = false;
   if (auto error = check_request_line(lines.start_line, http10)) return error;
   BodyFields body;
@@ -92,6 +108,10 @@ std::optional<FramingError> validate_request_head(std::string_view head) {
   int hosts = 0;
   for (const FieldLine& field : lines.fields) {
     if (name_is(field.name, "host") && ++hosts > 1) return FramingError::repeated_host;
+    if ((name_is(field.name, "connection") || name_is(field.name, "proxy-connection")) &&
+        !is_token_list(field.value)) {
+      return FramingError::bad_field_value;
+    }
     for (auto override_name : method_override_names) {
       if (name_is(field.name, override_name)) return FramingError::method_override;
     }

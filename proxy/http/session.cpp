@@ -6,6 +6,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <memory>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
@@ -51,8 +53,11 @@ asio::awaitable<bool> wait_for_request(Stream& stream, beast::flat_buffer& buffe
   co_return true;
 }
 
+// Returns true when the connection ends because an exchange decided to close it (an error
+// answer, `Connection: close`, HTTP/1.0): the client may still be sending. False when it
+// ends idle (timeout, drain, the client's close).
 template <class Stream>
-asio::awaitable<void> serve(WorkerContext& worker, Stream& stream, const ClientSide& client,
+asio::awaitable<bool> serve(WorkerContext& worker, Stream& stream, const ClientSide& client,
                             SessionRegistry::Handle registration) {
   beast::flat_buffer buffer;
   bool first = true;
@@ -62,8 +67,9 @@ asio::awaitable<void> serve(WorkerContext& worker, Stream& stream, const ClientS
     if (!co_await wait_for_request(stream, buffer, first ? limits.header_timeout : limits.idle_timeout)) break;
     registration->idle = false;
     first = false;
-    if (co_await run_exchange(worker, stream, buffer, client) == AfterExchange::close) break;
+    if (co_await run_exchange(worker, stream, buffer, client) == AfterExchange::close) co_return true;
   }
+  co_return false;
 }
 
 // Reads the first TLS record (the ClientHello) before OpenSSL sees any byte, so its SNI can
@@ -107,6 +113,18 @@ asio::awaitable<void> wait_for_certificate(WorkerContext& worker, const config::
   (void)ec;
 }
 
+// Lingering close (nginx's lingering_close): closing a socket whose receive buffer holds
+// unread bytes makes the kernel send a reset, and a client still sending its request (a
+// body Portico refused with 413, say) gets EPIPE/ECONNRESET on its next write, or may lose
+// the answer. So after the answer Portico half-closes (the client reads EOF after it) and
+// reads and drops what still comes, until the client closes, for at most
+// lingering_time and lingering_bytes. An idle connection (drain) is cut at once.
+// (The loop lives in serve_plain_connection: GCC 12 warns, wrongly, about a small coroutine
+// of its own being inlined there, -Wmismatched-new-delete.)
+constexpr auto lingering_time = std::chrono::seconds(5);
+constexpr std::size_t lingering_bytes = 4 * 1024 * 1024;
+constexpr std::size_t lingering_read_size = 16 * 1024;
+
 }  // namespace
 
 asio::awaitable<void> serve_plain_connection(WorkerContext& worker, asio::ip::tcp::socket socket,
@@ -116,10 +134,24 @@ asio::awaitable<void> serve_plain_connection(WorkerContext& worker, asio::ip::tc
     boost::system::error_code ignored;
     stream.socket().close(ignored);
   });
-  co_await serve(worker, stream, client, registration);
-  worker.sessions.remove(registration);
+  bool closed_after_exchange = co_await serve(worker, stream, client, registration);
   boost::system::error_code ignored;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream.expires_never();
+  if (closed_after_exchange && !worker.draining.load(std::memory_order_relaxed)) {
+    registration->idle = true;  // a drain closes it at once
+    CancelDeadline deadline(stream.socket(), lingering_time);
+    // On the heap: a local array would sit in every plain connection's coroutine frame.
+    auto discard = std::make_unique<char[]>(lingering_read_size);
+    std::size_t dropped = 0;
+    while (dropped < lingering_bytes) {
+      auto [ec, bytes] = co_await stream.socket().async_read_some(
+          asio::buffer(discard.get(), lingering_read_size), nothrow_awaitable);
+      if (ec) break;
+      dropped += bytes;
+    }
+  }
+  worker.sessions.remove(registration);
   stream.socket().close(ignored);
 }
 
@@ -173,7 +205,7 @@ asio::awaitable<void> serve_tls_connection(WorkerContext& worker, asio::ip::tcp:
     store->counters().record_handshake(stream.native_handle());
     if (const tls::HandshakeInfo* info = tls::handshake_info(stream.native_handle())) client.sni = info->sni;
     snapshot.reset();  // each exchange takes the current snapshot
-    co_await serve(worker, stream, client, registration);
+    co_await serve(worker, stream, client, registration);  // no lingering over TLS (decisions.md)
     // close_notify, briefly: a peer that already left makes this fail, which is fine.
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
     auto [shutdown_ec] = co_await stream.async_shutdown(nothrow_awaitable);

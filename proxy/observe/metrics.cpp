@@ -130,6 +130,11 @@ void MetricsRegistry::write_upstream_and_connections(PrometheusWriter& writer) c
     writer.sample(family.name, {},
                   sum_over(workers_, [&](const WorkerMetrics& w) { return (w.*family.member).get(); }));
   }
+  // One reason today; the label leaves room for others (rate limits, drain).
+  writer.family("portico_connections_refused_total", "counter",
+                "Client connections accepted and closed at once, by reason.");
+  writer.sample("portico_connections_refused_total", {{"reason", "max_connections"}},
+                sum_over(workers_, [](const WorkerMetrics& w) { return w.connections_refused.get(); }));
   std::int64_t open = 0;
   for (const auto& worker : workers_) open += worker->open_connections();
   writer.family("portico_open_connections", "gauge", "Client connections open now.");

@@ -88,6 +88,7 @@ class WorkerMetrics {
   Counter upstream_timeouts;
   Counter upstream_retries;
   Counter connections;  // accepted, ever
+  Counter connections_refused;  // accepted and closed at once: [limits] max_connections reached
   void connection_opened() noexcept {
     connections.inc();
     open_connections_.fetch_add(1, std::memory_order_relaxed);

@@ -147,6 +147,7 @@ TEST(Operations, MetricsPassPromtoolAndCountTraffic) {
   EXPECT_EQ(metric_sample(metrics(portico), "portico_tenant_requests_total{org_id=\"7001\"}"), 5);
   EXPECT_GE(metric_sample(after, "portico_request_duration_seconds_count"), 11);
   EXPECT_EQ(metric_sample(after, "portico_upstream_server_up{server=\"" + demo.address() + "\"}"), 1);
+  EXPECT_EQ(metric_sample(after, "portico_connections_refused_total{reason=\"max_connections\"}"), 0);
 
   TempDir dir;
   auto file = dir.write("metrics.txt", after);

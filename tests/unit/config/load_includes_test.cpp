@@ -92,6 +92,16 @@ TEST(LoadConfigIncludes, MissingMainFileIsOneProblem) {
             std::string::npos);
 }
 
+TEST(LoadConfigIncludes, DevicesAndPipesAreNotRead) {
+  // Reading /dev/zero would never end, /dev/stdin would block --check and every reload.
+  const LoadResult result = load_config_string("include = ['/dev/zero', '/dev/null']\n",
+                                               "/nonexistent-dir/portico.toml");
+  ASSERT_EQ(result.problems.size(), 2u) << all_problems(result);
+  EXPECT_NE(result.problems[0].message.find("include '/dev/zero': cannot read: not a regular file"),
+            std::string::npos);
+  EXPECT_NE(result.problems[1].message.find("not a regular file"), std::string::npos);
+}
+
 TEST(LoadConfigIncludes, IncludeMistakesAreReportedWhereTheyAre) {
   TempDir dir;
   const std::string tenants = dir.write("conf/t.toml",

@@ -435,6 +435,24 @@ TEST(LoadConfig, BadValueKeepsDefaultAndWarningsDoNotFail) {
   EXPECT_EQ(result.config.log.access, "off");
 }
 
+TEST(LoadConfig, ConnectionAndHeaderCountLimitsDecodeWithinBounds) {
+  const Config defaults;
+  EXPECT_EQ(defaults.limits.max_header_count, 100u);
+  EXPECT_EQ(defaults.limits.max_connections, 10000u);
+  const LoadResult good = load_config_string(
+      "[limits]\nmax_header_count = 50\nmax_connections = 4\n", virtual_file);
+  ASSERT_TRUE(good.ok()) << all_problems(good);
+  EXPECT_EQ(good.config.limits.max_header_count, 50u);
+  EXPECT_EQ(good.config.limits.max_connections, 4u);
+  for (const char* bad : {"[limits]\nmax_header_count = 0\n", "[limits]\nmax_header_count = 10001\n",
+                          "[limits]\nmax_connections = 0\n", "[limits]\nmax_connections = '4'\n"}) {
+    const LoadResult result = load_config_string(bad, virtual_file);
+    EXPECT_FALSE(result.ok()) << bad;
+    EXPECT_EQ(result.config.limits.max_header_count, 100u) << bad;  // a bad value keeps the default
+    EXPECT_EQ(result.config.limits.max_connections, 10000u) << bad;
+  }
+}
+
 TEST(LoadConfig, WebhookWithoutPortIsAccepted) {
   const LoadResult result = load_config_string(
       "[activity]\nspool_dir = '/var/spool'\nwebhook = 'http://events.internal/in'\n",

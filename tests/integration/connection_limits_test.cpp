@@ -89,11 +89,12 @@ TEST(ConnectionLimits, OutOfDescriptorsPausesAcceptingAndRecovers) {
   Client second(portico.http_port());
   EXPECT_EQ(second.request("GET", "/", "nobody.example").result_int(), 404u);
 
-  // The third waits in the backlog while accept() fails with EMFILE...
+  // The third waits in the backlog while accept() fails with EMFILE... (timed from before
+  // it connects: no failure can come earlier, however late this thread sees the log line)
+  const auto failing_since = std::chrono::steady_clock::now();
   Client third(portico.http_port());
   third.send_raw("GET / HTTP/1.1\r\nHost: nobody.example\r\n\r\n");
   ASSERT_TRUE(portico.process().wait_for_line("Too many open files"));
-  const auto failing_since = std::chrono::steady_clock::now();
   // ...and is served once a descriptor is free again: the listener did not stop.
   first.reset();
   EXPECT_EQ(third.read_response().result_int(), 404u);

@@ -77,19 +77,7 @@ trap 'exit 143' TERM
 
 install_packages() {
   ((BENCH_SKIP_INSTALL)) && return 0
-  "$REPO_DIR/scripts/setup.sh"
-  local wanted=(nginx haproxy wrk nghttp2-client curl util-linux procps) missing=() package
-  for package in "${wanted[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-      missing+=("$package")
-  done
-  if ((${#missing[@]})); then
-    (($(id -u) == 0)) || die "missing packages: ${missing[*]}; run as root"
-    say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+  "$REPO_DIR/scripts/setup.sh" nginx haproxy wrk nghttp2-client curl util-linux procps
 }
 
 build() {

@@ -17,22 +17,7 @@ targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 jobs=${FUZZ_JOBS:-1}
 
-packages=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "fuzz: missing packages: ${missing[*]}; run as root (or: sudo $0)" >&2
-    exit 1
-  fi
-  echo "fuzz: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-scripts/setup.sh
+scripts/setup.sh clang-14 libfuzzer-14-dev libclang-rt-14-dev
 
 build=build/fuzz
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: installs what Portico needs to build, test and run its demo on Debian 12
-# (as root). Installs only what is missing, so it is cheap to run again.
+# (as root). Installs only what is missing, so it is cheap to run again. Extra package names
+# given as arguments are installed the same way (scripts/fuzz.sh passes clang's).
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   openssl curl ca-certificates python3
   prometheus  # promtool checks the /metrics format in the integration tests
   pebble      # a real ACME server (with pebble-challtestsrv) for the ACME tests and demo
+  "$@"
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -27,15 +27,9 @@ for arg in "$@"; do
 done
 ((${#hosts[@]})) || hosts=(acme.portal.localhost)
 
-if ! command -v testssl >/dev/null; then
-  [[ $(id -u) -eq 0 ]] || { echo "testssl: install the testssl.sh package (as root)" >&2; exit 1; }
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends testssl.sh >/dev/null
-fi
+scripts/setup.sh testssl.sh
 
 if ((build)); then
-  scripts/setup.sh
   cmake --preset release >/dev/null
   cmake --build --preset release --target portico demo_portal
 fi

@@ -212,6 +212,9 @@ Portico::Portico(const PorticoSetup& setup)
   auto line = process_.wait_for_line("\"listener\":\"http\"");
   if (!line) throw std::runtime_error("portico did not start: " + process_.output());
   http_port_ = port_after(*line, "\"address\":\"");
+  // The http listener is bound before the rest (admin listener, worker threads): a test that
+  // looks at the process (its descriptors, its threads) must see it whole.
+  if (!process_.wait_for_line("\"msg\":\"started\"")) throw std::runtime_error("portico did not start: " + process_.output());
 }
 
 std::uint16_t Portico::admin_port() {

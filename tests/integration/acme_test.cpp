@@ -58,17 +58,6 @@ PorticoSetup acme_setup(Pebble& pebble, const DemoPortal& app, const TempDir& ce
   return setup;
 }
 
-// Polls `condition` until it holds or `timeout` passes.
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = 60s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
-
 json::object domain_status(Portico& portico, const std::string& domain) {
   Response response = http_request(portico.admin_port(), "GET", "/domains", "127.0.0.1");
   const json::value parsed = json::parse(response.body());

@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace portico::testing {
@@ -82,6 +83,19 @@ std::uint16_t unused_port();
 // The value of the sample whose line starts with `series` (name and labels exactly) in a
 // Prometheus exposition; -1 when there is none.
 double metric_sample(const std::string& exposition, const std::string& series);
+
+// Polls `condition` every 50 ms until it holds or `timeout` passes; true if it held. For
+// what Portico does after the client already has its answer (counting a request in the
+// metrics, a certificate arriving): the client cannot know when that has happened.
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return condition();
+}
 
 // Everything the harness writes around a test's own config body.
 struct PorticoSetup {

@@ -19,8 +19,8 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
 }
 
-// Transfer-Encoding is hop-by-hop too, but Beast's serializer frames the relayed body
-// from it, so it stays on the message and the serializer decides what goes out.
+// Transfer-Encoding is hop-by-hop too, but the relayed body is framed from it
+// (outgoing_message.hpp), so it stays on the message and says what goes out.
 constexpr std::array<std::string_view, 7> hop_by_hop{
     "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
     "proxy-authorization"};

@@ -3,7 +3,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 #include <algorithm>
 #include <chrono>
 
@@ -12,6 +12,7 @@
 #include "proxy/http/exchange_impl.hpp"
 #include "proxy/http/head_buffer.hpp"
 #include "proxy/http/head_scanner.hpp"
+#include "proxy/http/outgoing_message.hpp"
 #include "proxy/acme/acme_manager.hpp"
 #include "proxy/http/request_framing.hpp"
 #include "proxy/tenants/host_name.hpp"
@@ -292,8 +293,11 @@ asio::awaitable<AfterExchange> Exchange<Stream>::answer_locally(const LocalAnswe
   status_ = response.result_int();
   outcome_ = outcome_of(answer);
   bytes_out_ = response.body().size();
+  head_bytes_.clear();
+  append_head(response, head_bytes_);
+  const OutgoingPiece piece(head_bytes_, response.body(), false, true);  // sized, never chunked
   beast::get_lowest_layer(stream_).expires_after(snapshot_.config.limits.body_timeout);
-  auto [ec, bytes] = co_await bhttp::async_write(stream_, response, nothrow_awaitable);
+  auto [ec, bytes] = co_await asio::async_write(stream_, piece.buffers(), nothrow_awaitable);
   co_return (ec || !keep_alive) ? AfterExchange::close : AfterExchange::keep_alive;
 }
 

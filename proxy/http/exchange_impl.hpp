@@ -83,6 +83,7 @@ class Exchange {
 
   RequestParser request_;
   std::string request_id_;
+  std::string head_bytes_;   // the head being sent (to the upstream, then to the client)
   std::string host_;         // normalized
   std::string key_authorization_;  // the answer to an ACME HTTP-01 challenge, when this is one
   std::uint16_t host_port_ = 0;  // port in the Host header, 0 = none

@@ -1,6 +1,7 @@
 // http/field_lines: start line and field lines of a complete head.
 #include "proxy/http/field_lines.hpp"
 
+#include <array>
 #include <cstdint>
 
 namespace portico::http {
@@ -8,10 +9,17 @@ namespace {
 
 constexpr std::string_view crlf = "\r\n";
 
-bool is_tchar(unsigned char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
-}
+// tchar (RFC 9110 §5.6.2) as a table: every field name of every head is checked with it.
+constexpr std::array<bool, 256> tchars = [] {
+  std::array<bool, 256> table{};
+  for (unsigned c = 0; c < 256; ++c) {
+    table[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool is_tchar(unsigned char c) noexcept { return tchars[c]; }
 
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 

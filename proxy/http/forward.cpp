@@ -10,8 +10,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 #include <algorithm>
 #include <array>
 
@@ -19,6 +17,7 @@
 #include "proxy/http/exchange_impl.hpp"
 #include "proxy/http/head_buffer.hpp"
 #include "proxy/http/head_scanner.hpp"
+#include "proxy/http/outgoing_message.hpp"
 #include "proxy/http/response_framing.hpp"
 #include "proxy/inject/banner_filter.hpp"
 
@@ -82,15 +81,17 @@ asio::awaitable<AfterExchange> Exchange<Stream>::forward() {
   co_return co_await relay_response(std::move(up), *response);
 }
 
-// Head, then the body piece by piece (the Beast relay pattern: the parser's buffer_body
-// points into our buffer, and the serializer writes from the same message).
+// Head, then the body piece by piece: the parser's buffer_body decodes into our buffer and
+// each piece goes out framed as the head declares (outgoing_message.hpp).
 template <class Stream>
 asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstream::Connection& up) {
   auto& request = request_.get();
   const auto& limits = snapshot_.config.limits;
-  bhttp::request_serializer<bhttp::buffer_body> serializer{request};
+  const bool chunked = request.chunked();
+  head_bytes_.clear();
+  append_head(request, head_bytes_);
   up.stream.expires_after(limits.body_timeout);
-  auto [head_ec, head_bytes] = co_await bhttp::async_write_header(up.stream, serializer, nothrow_awaitable);
+  auto [head_ec, head_bytes] = co_await asio::async_write(up.stream, asio::buffer(head_bytes_), nothrow_awaitable);
   if (head_ec) co_return upstream_error(head_ec);
   if (request_.is_done()) co_return std::nullopt;
 
@@ -117,21 +118,14 @@ asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstre
     }
     // Refused before the last chunk goes up, so the upstream never sees a complete request.
     if (request_trailers_.has_trailers()) co_return ProxyError::bad_request;
-    request.body().size = chunk.size() - request.body().size;
-    request.body().data = chunk.data();
-    request.body().more = !request_.is_done();
-    bytes_in_ += request.body().size;
+    const std::size_t size = chunk.size() - request.body().size;
+    bytes_in_ += size;
+    // The last piece of a chunked body carries the last chunk (even when it is empty).
+    const OutgoingPiece piece({}, {chunk.data(), size}, chunked, request_.is_done());
+    if (piece.empty()) continue;
     up.stream.expires_after(limits.body_timeout);
-    auto [write_ec, written] = co_await bhttp::async_write(up.stream, serializer, nothrow_awaitable);
-    if (write_ec && write_ec != bhttp::error::need_buffer) co_return upstream_error(write_ec);
-  }
-  if (!serializer.is_done()) {
-    // The final chunk of a chunked body.
-    request.body().data = nullptr;
-    request.body().size = 0;
-    request.body().more = false;
-    auto [write_ec, written] = co_await bhttp::async_write(up.stream, serializer, nothrow_awaitable);
-    if (write_ec && write_ec != bhttp::error::need_buffer) co_return upstream_error(write_ec);
+    auto [write_ec, written] = co_await asio::async_write(up.stream, piece.buffers(), nothrow_awaitable);
+    if (write_ec) co_return upstream_error(write_ec);
   }
   co_return std::nullopt;
 }
@@ -213,15 +207,19 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   if (upgraded) keep_alive = true;  // the connection becomes a tunnel
   response.keep_alive(keep_alive);
 
-  bhttp::response_serializer<bhttp::buffer_body> serializer{response};
+  const bool chunked = response.chunked();  // how the body goes out, decided above
+  head_bytes_.clear();
+  append_head(response, head_bytes_);
+  std::string_view pending_head = head_bytes_;
   // When body bytes came in with the head, the head leaves with the first of them in one
   // write: one send (and over TLS one batch of records) less per response, as nginx's
   // postpone_output does. Otherwise it leaves at once: a streaming upstream (server-sent
   // events, long polls) must not hold the client's head back.
   if (upgraded || header_only || up->buffer.size() == 0) {
     beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
-    auto [head_ec, head_bytes] = co_await bhttp::async_write_header(stream_, serializer, nothrow_awaitable);
+    auto [head_ec, head_bytes] = co_await asio::async_write(stream_, asio::buffer(head_bytes_), nothrow_awaitable);
     if (head_ec) co_return AfterExchange::close;
+    pending_head = {};
   }
   if (upgraded) {
     co_await tunnel(*up);
@@ -249,30 +247,27 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
         response.body().data = filtered.data();
         response.body().size = filtered.size();
       }
-      response.body().more = !parser.is_done() && !upstream_eof;
-      // Nothing to pass on (a read that parsed only a chunk's size line or the last chunk,
-      // or markup the banner filter holds back): the chunked serializer turns an empty
-      // buffer into a last chunk of its own, so there is nothing to write until more comes,
-      // and at the end only the last chunk (data = nullptr).
-      if (response.body().size == 0) {
-        if (response.body().more) continue;
-        response.body().data = nullptr;
+      // The loop ends on this piece when the parser is done (or the upstream's EOF ends a
+      // close-delimited body): it then carries a chunked body's last chunk.
+      const bool last = parser.is_done() || upstream_eof;
+      // Nothing to pass on (a read that parsed only a chunk's size line, or markup the banner
+      // filter holds back): nothing to write until more comes.
+      if (response.body().size == 0 && !last) continue;
+      const std::string_view bytes(static_cast<const char*>(response.body().data), response.body().size);
+      const OutgoingPiece piece(pending_head, bytes, chunked, last);
+      if (piece.empty()) {  // the end of a body sent as is, its head already out
+        if (upstream_eof) break;
+        continue;
       }
       bytes_out_ += response.body().size;
       beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
-      auto [write_ec, written] = co_await bhttp::async_write(stream_, serializer, nothrow_awaitable);
-      if (write_ec && write_ec != bhttp::error::need_buffer) co_return AfterExchange::close;
+      auto [write_ec, written] = co_await asio::async_write(stream_, piece.buffers(), nothrow_awaitable);
+      if (write_ec) co_return AfterExchange::close;
+      pending_head = {};
       if (upstream_eof) break;
     }
-    if (!serializer.is_done()) {
-      response.body().data = nullptr;
-      response.body().size = 0;
-      response.body().more = false;
-      auto [write_ec, written] = co_await bhttp::async_write(stream_, serializer, nothrow_awaitable);
-      if (write_ec && write_ec != bhttp::error::need_buffer) co_return AfterExchange::close;
-    }
   }
-  // Trailers were not relayed (the serializer ends with an empty trailer section) and are
+  // Trailers were not relayed (a chunked body ends with an empty trailer section) and are
   // not left merged into the response's headers either.
   response_trailers_.drop_trailers();
   UpstreamResponseEnd end{head_request_,

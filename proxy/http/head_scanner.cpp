@@ -1,7 +1,22 @@
 // http/head_scanner: the byte-level pass over a message head.
 #include "proxy/http/head_scanner.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace portico::http {
+namespace {
+
+// A byte that may sit anywhere inside a line: not CR or LF, not a control character or
+// DEL (HTAB may). Nearly every byte of a head is one, so runs of them are skipped in a
+// tight loop rather than going through every state check.
+constexpr std::array<bool, 256> inside_line = [] {
+  std::array<bool, 256> table{};
+  for (unsigned c = 0; c < 256; ++c) table[c] = (c >= 0x20 && c != 0x7f) || c == '\t';
+  return table;
+}();
+
+}  // namespace
 
 HeadScan HeadScanner::fail(FramingError error) {
   result_.state = HeadScan::State::invalid;
@@ -44,6 +59,10 @@ HeadScan HeadScanner::scan(std::string_view received) {
       return fail(FramingError::obs_fold);
     }
     if ((c < 0x20 && c != '\t') || c == 0x7f) return fail(FramingError::control_character);
+    // The rest of the run. It stops before a CR or LF, so never on a line's first byte, and
+    // one short of max_bytes_, so the check above still sees that byte.
+    const std::size_t run_end = std::min(received.size(), max_bytes_);
+    while (position_ + 1 < run_end && inside_line[static_cast<unsigned char>(received[position_ + 1])]) ++position_;
   }
   return result_;
 }

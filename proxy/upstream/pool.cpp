@@ -90,9 +90,10 @@ asio::awaitable<std::unique_ptr<Connection>> Pool::connect(const config::Upstrea
 void Pool::release(std::unique_ptr<Connection> connection, std::uint64_t max_idle) {
   // Leftover bytes after a complete response mean the upstream and we disagree about
   // framing: such a connection is never reused, whether they were already read or are
-  // still waiting in the socket (an unasked-for body after a 204, say).
+  // still waiting in the socket (an unasked-for body after a 204, say). Those still in the
+  // socket are found when the connection is taken again (looks_alive in acquire), which
+  // also sees whatever arrived in between: one probe per reuse, not one here as well.
   if (!connection || connection->buffer.size() != 0 || idle_total_ >= max_idle) return;
-  if (!looks_alive(*connection)) return;
   connection->stream.expires_never();
   idle_[connection->server].push_back(std::move(connection));
   ++idle_total_;

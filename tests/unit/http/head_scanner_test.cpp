@@ -117,6 +117,27 @@ TEST(HeadScanner, TellsAnOverlongStartLineFromAnOverlargeHead) {
   EXPECT_EQ(request_error_for(*head.error), core::ProxyError::header_too_large);
 }
 
+// Runs of ordinary bytes are skipped in a tight loop: it must stop exactly where the byte
+// by byte checks would (the limit, a bad byte deep inside a run, a line's end).
+TEST(HeadScanner, LongRunsGiveTheSameVerdictWholeAsTrickled) {
+  const std::string head =
+      "GET /" + std::string(300, 'a') + " HTTP/1.1\r\nX-Long: " + std::string(300, 'b') + "\r\n\r\n";
+  for (std::size_t limit = 290; limit <= head.size() + 1; ++limit) {
+    auto whole = scan_whole(HeadKind::request, limit, head);
+    auto trickled = scan_trickled(HeadKind::request, limit, head);
+    ASSERT_EQ(whole.state, trickled.state) << limit;
+    EXPECT_EQ(whole.error, trickled.error) << limit;
+    EXPECT_EQ(whole.state, limit >= head.size() ? State::complete : State::invalid) << limit;
+  }
+  for (std::size_t at : {std::size_t{6}, std::size_t{200}, std::size_t{320}, head.size() - 6}) {
+    std::string bad = head;
+    bad[at] = '\x01';
+    auto scan = scan_whole(HeadKind::request, 4096, bad);
+    ASSERT_EQ(scan.state, State::invalid) << at;
+    EXPECT_EQ(scan.error, FramingError::control_character) << at;
+  }
+}
+
 TEST(HeadScanner, BytesPastTheHeadAreNotItsBusiness) {
   // A body or a pipelined request may hold any byte.
   std::string bytes = simple + "\0\n\r\x7f"s;

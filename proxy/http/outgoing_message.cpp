@@ -1,0 +1,83 @@
+// http/outgoing_message: heads and chunk framing, byte for byte what Beast's serializer wrote.
+#include "proxy/http/outgoing_message.hpp"
+
+#include <boost/beast/http/status.hpp>
+
+namespace portico::http {
+namespace bhttp = boost::beast::http;
+namespace {
+
+constexpr std::string_view crlf = "\r\n";
+constexpr std::string_view last_chunk = "0\r\n\r\n";  // no trailers: Portico relays none
+
+void append_version(unsigned version, std::string& out) {
+  out += "HTTP/";
+  out += static_cast<char>('0' + version / 10);
+  out += '.';
+  out += static_cast<char>('0' + version % 10);
+}
+
+void append_fields(const bhttp::fields& fields, std::string& out) {
+  for (const auto& field : fields) {
+    const auto name = field.name_string();
+    const auto value = field.value();
+    out.append(name.data(), name.size());
+    out += ": ";
+    out.append(value.data(), value.size());
+    out += crlf;
+  }
+  out += crlf;
+}
+
+}  // namespace
+
+void append_head(const bhttp::request_header<>& head, std::string& out) {
+  const auto method = head.method_string();
+  const auto target = head.target();
+  out.append(method.data(), method.size());
+  out += ' ';
+  out.append(target.data(), target.size());
+  out += ' ';
+  append_version(head.version(), out);
+  out += crlf;
+  append_fields(head, out);
+}
+
+void append_head(const bhttp::response_header<>& head, std::string& out) {
+  append_version(head.version(), out);
+  const unsigned status = head.result_int();
+  out += ' ';
+  out += static_cast<char>('0' + status / 100);
+  out += static_cast<char>('0' + status / 10 % 10);
+  out += static_cast<char>('0' + status % 10);
+  out += ' ';
+  // As Beast: the reason the message carries, else the standard one for the status.
+  auto reason = head.reason();
+  if (reason.empty()) reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  out.append(reason.data(), reason.size());
+  out += crlf;
+  append_fields(head, out);
+}
+
+OutgoingPiece::OutgoingPiece(std::string_view head, std::string_view body, bool chunked, bool last) {
+  if (!head.empty()) buffers_[count_++] = boost::asio::buffer(head);
+  if (!body.empty()) {
+    if (chunked) {
+      static constexpr char digits[] = "0123456789abcdef";
+      char reversed[2 * sizeof(std::size_t)];
+      std::size_t length = 0;
+      for (std::size_t size = body.size(); size != 0; size >>= 4) reversed[length++] = digits[size & 0xf];
+      for (std::size_t i = 0; i < length; ++i) size_line_[i] = reversed[length - 1 - i];
+      size_line_[length] = '\r';
+      size_line_[length + 1] = '\n';
+      buffers_[count_++] = boost::asio::buffer(size_line_, length + 2);
+      buffers_[count_++] = boost::asio::buffer(body);
+      buffers_[count_++] = boost::asio::buffer(crlf);
+    } else {
+      buffers_[count_++] = boost::asio::buffer(body);
+    }
+  }
+  if (chunked && last) buffers_[count_++] = boost::asio::buffer(last_chunk);
+}
+
+}  // namespace portico::http

@@ -289,8 +289,13 @@ def micro_section(path, out, verdicts):
         out.append(f"| `{name}` | {spread(times, digits=1)} | {spread(rates, digits=0) if rates else ''} | {note} |")
         if name == "BM_HostTableFind/1000000":
             median = statistics.median(times)
+            floor = runs.get("BM_MemoryLatency")
+            floor_note = ""
+            if floor:
+                floor_ns = statistics.median(b["cpu_time"] for b in floor)
+                floor_note = f" (one cache miss on this machine, `BM_MemoryLatency`: {floor_ns:.1f} ns)"
             verdicts.append(("Host resolution: under 100 ns per lookup at 1M tenants",
-                             f"{median:.1f} ns", median < 100))
+                             f"{median:.1f} ns{floor_note}", median < 100))
     out.append("")
 
 

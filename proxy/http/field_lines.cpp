@@ -21,6 +21,13 @@ constexpr std::array<bool, 256> tchars = [] {
 
 bool is_tchar(unsigned char c) noexcept { return tchars[c]; }
 
+// Control characters (HTAB aside) and DEL: never inside a line.
+constexpr std::array<bool, 256> forbidden_in_line = [] {
+  std::array<bool, 256> table{};
+  for (unsigned c = 0; c < 256; ++c) table[c] = (c < 0x20 && c != '\t') || c == 0x7f;
+  return table;
+}();
+
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
 // field-value = *field-content; field-vchar = VCHAR / obs-text, with SP/HTAB between.
@@ -119,7 +126,7 @@ std::optional<FramingError> split_head(std::string_view head, HeadLines& out) {
     if (line.empty()) break;
     for (char c : line) {
       auto byte = static_cast<unsigned char>(c);
-      if ((byte < 0x20 && byte != '\t') || byte == 0x7f) {
+      if (forbidden_in_line[byte]) {
         return byte == '\r'   ? FramingError::bare_cr
                : byte == '\n' ? FramingError::bare_lf
                               : FramingError::control_character;

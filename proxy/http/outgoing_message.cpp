@@ -18,6 +18,9 @@ void append_version(unsigned version, std::string& out) {
 }
 
 void append_fields(const bhttp::fields& fields, std::string& out) {
+  std::size_t size = out.size() + crlf.size();
+  for (const auto& field : fields) size += field.name_string().size() + 2 + field.value().size() + crlf.size();
+  out.reserve(size);  // one allocation at most, not one per doubling
   for (const auto& field : fields) {
     const auto name = field.name_string();
     const auto value = field.value();

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 
+#include "proxy/core/http_date.hpp"
 #include "proxy/http/context_headers.hpp"
 #include "proxy/http/exchange_impl.hpp"
 #include "proxy/http/head_buffer.hpp"
@@ -177,6 +178,8 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   strip_response_hop_by_hop(response, upgraded);
   take_declared_activity(response);
   response.set("X-Request-Id", request_id_);
+  // RFC 9110 §6.6.1: a response forwarded without a Date gets one from the proxy's clock.
+  if (response.find(bhttp::field::date) == response.end()) response.insert(bhttp::field::date, core::http_date_now());
   status_ = response.result_int();
   outcome_ = observe::Outcome::proxied;
   emit_activity();

@@ -4,6 +4,7 @@
 #include <boost/beast/http/rfc7230.hpp>
 #include <charconv>
 
+#include "proxy/core/http_date.hpp"
 #include "proxy/inject/html_escape.hpp"
 #include "proxy/observe/log.hpp"
 
@@ -21,6 +22,7 @@ std::string escape_json(std::string_view text) {
 LocalResponse base_response(unsigned status, const LocalResponseOptions& options) {
   LocalResponse response{static_cast<bhttp::status>(status), options.version};
   response.set(bhttp::field::server, "portico");
+  response.set(bhttp::field::date, core::http_date_now());
   response.set("X-Request-Id", options.request_id);
   response.set(bhttp::field::cache_control, "no-store");
   if (!options.hsts.empty()) response.set(bhttp::field::strict_transport_security, options.hsts);

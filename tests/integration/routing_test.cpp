@@ -115,6 +115,7 @@ TEST_F(Routing, UnknownHostIs404AndNeverReachesTheUpstream) {
     auto response = client.request("GET", "/", host);
     EXPECT_EQ(response.result_int(), 404u) << host;
     EXPECT_NE(response.body().find("no portal at this address"), std::string::npos);
+    EXPECT_EQ(response[boost::beast::http::field::date].size(), 29u) << host;  // "Sun, 06 Nov 1994 08:49:37 GMT"
   }
   auto json = client.request("GET", "/", "nobody.portal.localhost", {{"Accept", "application/json"}});
   EXPECT_EQ(json.result_int(), 404u);

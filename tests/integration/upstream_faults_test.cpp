@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include <chrono>
+#include <ctime>
 #include <string>
 
 #include "tests/integration/harness.hpp"
@@ -275,6 +276,22 @@ TEST_F(UpstreamFaults, BytesPastTheContentLengthAreNotRelayedNorReused) {
   EXPECT_EQ(first.result_int(), 200u);
   EXPECT_EQ(first.body(), "ok");
   next_request_uses_a_new_connection(client);
+}
+
+// RFC 9110 §6.6.1: a response forwarded without a Date gets one; an upstream's own is kept.
+// (In this file for its scripted upstream: the demo app sends no Date at all.)
+TEST_F(UpstreamFaults, ADateIsAddedWhenTheUpstreamSentNone) {
+  Client client(portico_->http_port());
+  auto dated_by_portico = answer_with(client, {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", After::keep_open});
+  EXPECT_EQ(dated_by_portico.result_int(), 200u);
+  const std::string date(dated_by_portico[boost::beast::http::field::date]);
+  std::tm parsed{};
+  const char* end = ::strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &parsed);  // IMF-fixdate
+  EXPECT_TRUE(end != nullptr && *end == '\0' && date.size() == 29) << date;
+  auto dated_upstream = answer_with(
+      client, {"HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 2\r\n\r\nok", After::keep_open});
+  EXPECT_EQ(dated_upstream.count(boost::beast::http::field::date), 1u);
+  EXPECT_EQ(dated_upstream[boost::beast::http::field::date], "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 
 TEST_F(UpstreamFaults, ResponseTrailersAreNeitherRelayedNorKept) {

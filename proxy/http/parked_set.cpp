@@ -1,10 +1,22 @@
 // http/parked_set: slots in chunks, a free list, and the deadline-ordered list.
 #include "proxy/http/parked_set.hpp"
 
+#include <sys/mman.h>
+
+#include <new>
+#include <type_traits>
+
 namespace portico::http {
 
-ParkedSet::Key ParkedSet::add(const ParkedConnection& connection) {
+static_assert(std::is_trivially_destructible_v<ParkedConnection>);
+
+ParkedSet::~ParkedSet() {
+  for (Slot* chunk : chunks_) ::munmap(chunk, sizeof(Slot) * chunk_slots);
+}
+
+std::optional<ParkedSet::Key> ParkedSet::add(const ParkedConnection& connection) {
   const std::uint32_t index = allocate();
+  if (index == none) return std::nullopt;  // out of memory
   Slot& filed = slot(index);
   filed.connection = connection;
   filed.parked = true;
@@ -47,17 +59,19 @@ std::optional<ParkedConnection> ParkedSet::take_any() {
 }
 
 std::uint32_t ParkedSet::allocate() {
-  if (free_ == none) {
-    const auto first = static_cast<std::uint32_t>(chunks_.size() * chunk_slots);
-    chunks_.push_back(std::make_unique<Slot[]>(chunk_slots));
-    // Chained last to first, so slots are handed out in order.
-    for (std::uint32_t i = chunk_slots; i-- > 0;) {
-      slot(first + i).next = free_;
-      free_ = first + i;
-    }
+  if (free_ != none) {
+    const std::uint32_t index = free_;
+    free_ = slot(index).next;
+    return index;
   }
-  const std::uint32_t index = free_;
-  free_ = slot(index).next;
+  if (used_ == chunks_.size() * chunk_slots) {
+    void* chunk = ::mmap(nullptr, sizeof(Slot) * chunk_slots, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (chunk == MAP_FAILED) return none;
+    chunks_.push_back(static_cast<Slot*>(chunk));
+  }
+  const std::uint32_t index = used_++;
+  new (&slot(index)) Slot{};  // touched only now
   return index;
 }
 

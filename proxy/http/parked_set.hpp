@@ -6,7 +6,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <vector>
 
@@ -30,12 +29,14 @@ class ParkedSet {
   using Key = std::uint64_t;
 
   ParkedSet() = default;
+  ~ParkedSet();
   ParkedSet(const ParkedSet&) = delete;
   ParkedSet& operator=(const ParkedSet&) = delete;
 
   // Files the record in deadline order. Deadlines come in increasing order unless a reload
   // shortened the idle timeout, so the insertion walks back from the tail a step or two.
-  Key add(const ParkedConnection& connection);
+  // nullopt when no memory could be had for it.
+  std::optional<Key> add(const ParkedConnection& connection);
   // The record under `key`, removed; nullopt when it is no longer parked.
   std::optional<ParkedConnection> take(Key key);
   // Removes and returns the first record if its deadline is at or before `now`.
@@ -47,12 +48,16 @@ class ParkedSet {
   std::size_t size() const noexcept { return size_; }
   // The earliest deadline; only when not empty.
   std::chrono::steady_clock::time_point first_deadline() const noexcept { return slot(head_).connection.deadline; }
-  // Memory held for records, parked or free (slots are allocated in chunks, kept for reuse).
-  std::size_t capacity() const noexcept { return chunks_.size() * chunk_slots; }
+  // Slots ever used, parked or free: the memory the records touched (kept for reuse).
+  std::size_t slots_used() const noexcept { return used_; }
 
  private:
   static constexpr std::uint32_t none = ~std::uint32_t{0};
-  static constexpr std::uint32_t chunk_slots = 512;
+  // 4096 slots (224 KiB of address space) per chunk, mapped from the kernel, not the heap:
+  // untouched slots cost no memory, and records filed among the short-lived allocations of
+  // the requests around them would pin heap pages (measured: a few hundred bytes per idle
+  // connection when 128 connections opened at once).
+  static constexpr std::uint32_t chunk_slots = 4096;
   struct Slot {
     ParkedConnection connection;
     std::uint32_t prev = none;
@@ -66,7 +71,8 @@ class ParkedSet {
   std::uint32_t allocate();
   ParkedConnection remove(std::uint32_t index);
 
-  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  std::vector<Slot*> chunks_;
+  std::uint32_t used_ = 0;  // slots handed out at least once: a fresh one is taken before the free list grows
   std::uint32_t free_ = none;
   std::uint32_t head_ = none;
   std::uint32_t tail_ = none;

@@ -92,17 +92,21 @@ bool ParkingLot::park(tcp::socket& socket, const ClientSide& client, std::chrono
     socket.close(ec);
     return false;
   }
-  const ParkedSet::Key key = parked_.add(record);
+  const std::optional<ParkedSet::Key> key = parked_.add(record);
+  if (!key) {
+    ::close(record.fd);
+    return false;
+  }
   epoll_event event{};
   event.events = parked_events;
-  event.data.u64 = key;
+  event.data.u64 = *key;
   const int operation = woken_before ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
   int result = ::epoll_ctl(epoll_fd_, operation, record.fd, &event);
   if (result != 0 && (errno == ENOENT || errno == EEXIST)) {
     result = ::epoll_ctl(epoll_fd_, operation == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, record.fd, &event);
   }
   if (result != 0) {
-    parked_.take(key);
+    parked_.take(*key);
     ::close(record.fd);
     return false;
   }

@@ -67,7 +67,8 @@ ParkingLot::ParkingLot(asio::io_context& io, Resume resume, Closed closed)
       closed_(std::move(closed)),
       epoll_fd_(open_epoll()),
       descriptor_(io, epoll_fd_),
-      timer_(io) {
+      timer_(io),
+      grace_timer_(io) {
   wait_for_wake_ups();
 }
 
@@ -115,11 +116,67 @@ bool ParkingLot::park(tcp::socket& socket, const ClientSide& client, std::chrono
   return true;
 }
 
+void ParkingLot::begin_grace(Waiting& waiting, tcp::socket& socket) {
+  waiting.socket = &socket;
+  waiting.since = std::chrono::steady_clock::now();
+  waiting.prev = grace_tail_;
+  waiting.next = nullptr;
+  if (grace_tail_ != nullptr) {
+    grace_tail_->next = &waiting;
+  } else {
+    grace_head_ = &waiting;
+  }
+  grace_tail_ = &waiting;
+  if (grace_timer_armed_) return;  // set for an earlier grace; it sets itself again after
+  grace_timer_armed_ = true;
+  grace_timer_.expires_at(waiting.since + grace);
+  grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+    grace_timer_armed_ = false;
+    if (!ec) end_graces();
+  });
+}
+
+void ParkingLot::end_grace(Waiting& waiting) {
+  if (waiting.socket == nullptr) return;  // ended by end_graces()
+  if (waiting.prev != nullptr) {
+    waiting.prev->next = waiting.next;
+  } else {
+    grace_head_ = waiting.next;
+  }
+  if (waiting.next != nullptr) {
+    waiting.next->prev = waiting.prev;
+  } else {
+    grace_tail_ = waiting.prev;
+  }
+  waiting.socket = nullptr;
+}
+
+// The graces that are over end with their read cancelled (no syscall: Asio only completes
+// the pending operation); the timer is set for the next one.
+void ParkingLot::end_graces() {
+  const auto now = std::chrono::steady_clock::now();
+  while (grace_head_ != nullptr && grace_head_->since + grace <= now) {
+    Waiting& over = *grace_head_;
+    boost::system::error_code ignored;
+    over.socket->cancel(ignored);
+    over.grace_over = true;
+    end_grace(over);
+  }
+  if (grace_head_ == nullptr) return;
+  grace_timer_armed_ = true;
+  grace_timer_.expires_at(grace_head_->since + grace);
+  grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+    grace_timer_armed_ = false;
+    if (!ec) end_graces();
+  });
+}
+
 void ParkingLot::close_all() {
   open_ = false;
   while (auto connection = parked_.take_any()) close_parked(*connection);
   boost::system::error_code ignored;
   timer_.cancel();
+  grace_timer_.cancel();  // sessions in their grace are idle: the drain closes their sockets
   timer_at_ = std::chrono::steady_clock::time_point::max();
   descriptor_.close(ignored);  // nothing left waiting: the worker's io_context may run out of work
 }

@@ -20,6 +20,24 @@ namespace portico::http {
 
 class ParkingLot {
  public:
+  // A session that answered a request and found nothing of the next one waits for it this
+  // long with its read pending before it parks: a client that sends its next request at
+  // once (keep-alive under load) keeps its session, and pays no park and wake-up.
+  static constexpr std::chrono::milliseconds grace{10};
+
+  // One session in its grace: linked into the lot's list (it lives in the session's
+  // coroutine frame), its socket's pending read cancelled when the grace ends.
+  struct Waiting {
+    boost::asio::ip::tcp::socket* socket = nullptr;
+    std::chrono::steady_clock::time_point since{};
+    bool grace_over = false;  // the lot cancelled the read: park
+    Waiting* prev = nullptr;
+    Waiting* next = nullptr;
+  };
+  // Starts the grace of a session about to read `socket`; end_grace() when the read is done.
+  void begin_grace(Waiting& waiting, boost::asio::ip::tcp::socket& socket);
+  void end_grace(Waiting& waiting);
+
   // `resume` starts a session on a woken connection (its socket back in Asio); `closed`
   // is called once for every connection the lot closes (idle timeout, drain), so that the
   // worker counts it as gone.
@@ -49,6 +67,7 @@ class ParkingLot {
   void arm_timer();
   void close_expired();
   void close_parked(const ParkedConnection& connection);
+  void end_graces();
 
   boost::asio::io_context& io_;
   Resume resume_;
@@ -57,6 +76,10 @@ class ParkingLot {
   boost::asio::posix::stream_descriptor descriptor_;
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point timer_at_ = std::chrono::steady_clock::time_point::max();
+  boost::asio::steady_timer grace_timer_;
+  bool grace_timer_armed_ = false;
+  Waiting* grace_head_ = nullptr;  // in order of `since`: the grace is the same for all
+  Waiting* grace_tail_ = nullptr;
   ParkedSet parked_;
   std::atomic<std::size_t> count_{0};
   bool open_ = true;

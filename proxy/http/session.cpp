@@ -6,10 +6,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <type_traits>
@@ -61,23 +58,23 @@ asio::awaitable<bool> wait_for_request(Stream& stream, beast::flat_buffer& buffe
 
 enum class NextRequest { here, not_yet, gone };
 
-// Between two requests on a plain connection: reads what the client already sent with one
-// non-blocking recv() into the buffer of the previous request, never through the event
-// loop, so a client that sends its next request at once (keep-alive under load) costs no
-// epoll round trip. not_yet: nothing there, the connection goes to the parking lot.
-NextRequest read_if_sent(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
-  if (buffer.size() > 0) return NextRequest::here;  // pipelined
+// Between two requests on a plain connection: reads into the buffer of the previous
+// request. The read is tried at once (Asio's speculative read), so a client that already
+// sent its next request costs no epoll round trip; otherwise it stays pending for the
+// parking lot's grace. not_yet: nothing came within the grace, the connection is parked.
+asio::awaitable<NextRequest> next_request(ParkingLot& parking, beast::tcp_stream& stream,
+                                          beast::flat_buffer& buffer) {
+  if (buffer.size() > 0) co_return NextRequest::here;  // pipelined
   const asio::mutable_buffer room = buffer.prepare(std::min<std::size_t>(4096, buffer.max_size()));
-  for (;;) {
-    const ssize_t bytes = ::recv(stream.socket().native_handle(), room.data(), room.size(), MSG_DONTWAIT);
-    if (bytes > 0) {
-      buffer.commit(static_cast<std::size_t>(bytes));
-      return NextRequest::here;
-    }
-    if (bytes == 0) return NextRequest::gone;  // the client closed
-    if (errno == EINTR) continue;
-    return errno == EAGAIN || errno == EWOULDBLOCK ? NextRequest::not_yet : NextRequest::gone;
+  ParkingLot::Waiting waiting;
+  parking.begin_grace(waiting, stream.socket());
+  auto [ec, bytes] = co_await stream.socket().async_read_some(room, nothrow_awaitable);
+  parking.end_grace(waiting);
+  if (!ec) {
+    buffer.commit(bytes);
+    co_return NextRequest::here;
   }
+  co_return waiting.grace_over && ec == asio::error::operation_aborted ? NextRequest::not_yet : NextRequest::gone;
 }
 
 // How a session ended.
@@ -102,7 +99,7 @@ asio::awaitable<SessionEnd> serve(WorkerContext& worker, Stream& stream, const C
         break;
       }
     } else if constexpr (plain) {
-      const NextRequest next = read_if_sent(stream, buffer);
+      const NextRequest next = co_await next_request(worker.sessions.parking(), stream, buffer);
       if (next == NextRequest::not_yet) co_return SessionEnd::parked;
       if (next == NextRequest::gone) break;
     }

@@ -2,6 +2,7 @@
 // session running: the socket leaves Asio, a 56-byte record (parked_set.hpp) and the
 // kernel's epoll entry are all that remain, and one timer per worker closes them when they
 // idle out. A client's next bytes wake the connection and a new session is started on it.
+// Also the grace before parking: one list and one timer per worker (docs/decisions.md).
 // One worker thread; size() alone may be read from any thread.
 #pragma once
 

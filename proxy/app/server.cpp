@@ -141,6 +141,13 @@ bool Server::start() {
     metrics_.add_collector([this](observe::PrometheusWriter& writer) { acme_->write_metrics(writer); });
   }
   metrics_.add_collector([this](observe::PrometheusWriter& writer) { access_log_->write_metrics(writer); });
+  metrics_.add_collector([this](observe::PrometheusWriter& writer) {
+    std::uint64_t parked = 0;
+    for (const auto& worker : workers_) parked += worker->parked_connections();
+    writer.family("portico_parked_connections", "gauge",
+                  "Idle keep-alive connections (plain http) held with no session; part of portico_open_connections.");
+    writer.sample("portico_parked_connections", {}, parked);
+  });
   admin_ = std::make_unique<AdminServer>(control_, config.admin, admin_handlers());
   if (!admin_->start()) return false;
 

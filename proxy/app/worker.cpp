@@ -48,6 +48,9 @@ Worker::Worker(const config::SnapshotStore& store, const std::atomic<bool>& drai
                acme::AcmeManager* acme)
     : snapshots_(store),
       pool_(io_.get_executor()),
+      parking_(io_, [this](tcp::socket socket, http::ClientSide side) { serve_plain(std::move(socket), std::move(side), true); },
+               [this] { connection_closed(); }),
+      sessions_(parking_),
       context_{io_.get_executor(), snapshots_, pool_, relay_buffers_, request_ids_, sessions_, draining,
                metrics, access_log, activity, acme},
       metrics_(metrics),
@@ -108,17 +111,28 @@ asio::awaitable<void> Worker::accept_loop(Acceptor& acceptor) {
     side.address = socket.remote_endpoint(ec).address().to_string();
     ++open_connections_;
     metrics_.connection_opened();
-    auto done = [this](std::exception_ptr) {
-      --open_connections_;
-      process_connections_.fetch_sub(1, std::memory_order_relaxed);
-      metrics_.connection_closed();
-    };
     if (side.tls) {
-      asio::co_spawn(io_, http::serve_tls_connection(context_, std::move(socket), std::move(side)), done);
+      asio::co_spawn(io_, http::serve_tls_connection(context_, std::move(socket), std::move(side)),
+                     [this](std::exception_ptr) { connection_closed(); });
     } else {
-      asio::co_spawn(io_, http::serve_plain_connection(context_, std::move(socket), std::move(side)), done);
+      serve_plain(std::move(socket), std::move(side), false);
     }
   }
+}
+
+// A session on a new plain connection, or on a parked one the client woke. When the session
+// parks its connection, the connection stays open and counted; the lot reports its close.
+void Worker::serve_plain(tcp::socket socket, http::ClientSide side, bool woken) {
+  asio::co_spawn(io_, http::serve_plain_connection(context_, std::move(socket), std::move(side), woken),
+                 [this](std::exception_ptr, bool parked) {
+                   if (!parked) connection_closed();
+                 });
+}
+
+void Worker::connection_closed() {
+  --open_connections_;
+  process_connections_.fetch_sub(1, std::memory_order_relaxed);
+  metrics_.connection_closed();
 }
 
 // One slot of [limits] max_connections (whole process), taken before the connection is served

@@ -44,6 +44,8 @@ class Worker {
   void cut_all();      // drain timeout: close every connection
 
   std::size_t open_connections() const noexcept { return open_connections_.load(); }
+  // Of those, the idle keep-alive ones parked with no session (any thread).
+  std::size_t parked_connections() const noexcept { return parking_.size(); }
 
  private:
   struct Acceptor {
@@ -53,6 +55,8 @@ class Worker {
   boost::asio::awaitable<void> accept_loop(Acceptor& acceptor);
   bool admit_connection();
   void refuse_connection(boost::asio::ip::tcp::socket& socket, bool tls);
+  void serve_plain(boost::asio::ip::tcp::socket socket, http::ClientSide side, bool woken);
+  void connection_closed();
 
   // Before io_: coroutine frames the io_context destroys may still hold a lease.
   http::RelayBuffers relay_buffers_;
@@ -60,6 +64,7 @@ class Worker {
   config::SnapshotCache snapshots_;
   upstream::Pool pool_;
   http::RequestIdGenerator request_ids_;
+  http::ParkingLot parking_;
   http::SessionRegistry sessions_;
   http::WorkerContext context_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;

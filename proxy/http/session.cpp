@@ -6,8 +6,10 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <type_traits>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
@@ -31,17 +33,18 @@ constexpr bool socket_says_when(const beast::tcp_stream&) { return true; }
 constexpr bool socket_says_when(const beast::ssl_stream<beast::tcp_stream>&) { return false; }
 
 // Waits for the first byte of the next request. Before a request starts, the connection
-// is idle: it has idle_timeout (keep-alive) and may be closed by a drain. An idle
-// connection holds no read buffer: it waits for the socket to become readable and only
-// then reads, so thousands of idle keep-alive clients cost little memory (plain http; a
-// TLS connection reads at once, see socket_says_when).
+// is idle: it has a timeout (header_timeout on a new connection, idle_timeout between
+// requests) and may be closed by a drain. A plain connection holds no read buffer while
+// it waits: it waits for the socket to become readable and only then reads (a TLS
+// connection reads at once, see socket_says_when). `readable`: the parking lot woke the
+// connection because bytes (or the client's FIN) arrived: read without waiting.
 template <class Stream>
 asio::awaitable<bool> wait_for_request(Stream& stream, beast::flat_buffer& buffer,
-                                       std::chrono::milliseconds timeout) {
+                                       std::chrono::milliseconds timeout, bool readable = false) {
   if (buffer.size() > 0) co_return true;  // a pipelined request is already here
   buffer.shrink_to_fit();                 // empty: frees the previous request's buffer
   auto& transport = beast::get_lowest_layer(stream);
-  if (socket_says_when(stream)) {
+  if (socket_says_when(stream) && !readable) {
     CancelDeadline deadline(transport.socket(), timeout);
     auto [wait_ec] = co_await transport.socket().async_wait(asio::socket_base::wait_read, nothrow_awaitable);
     if (wait_ec || deadline.fired()) co_return false;
@@ -53,23 +56,60 @@ asio::awaitable<bool> wait_for_request(Stream& stream, beast::flat_buffer& buffe
   co_return true;
 }
 
-// Returns true when the connection ends because an exchange decided to close it (an error
-// answer, `Connection: close`, HTTP/1.0): the client may still be sending. False when it
-// ends idle (timeout, drain, the client's close).
+enum class NextRequest { here, not_yet, gone };
+
+// Between two requests on a plain connection: reads into the buffer of the previous
+// request. The read is tried at once (Asio's speculative read), so a client that already
+// sent its next request costs no epoll round trip; otherwise it stays pending for the
+// parking lot's grace. not_yet: nothing came within the grace, the connection is parked.
+asio::awaitable<NextRequest> next_request(ParkingLot& parking, beast::tcp_stream& stream,
+                                          beast::flat_buffer& buffer) {
+  if (buffer.size() > 0) co_return NextRequest::here;  // pipelined
+  const asio::mutable_buffer room = buffer.prepare(std::min<std::size_t>(4096, buffer.max_size()));
+  ParkingLot::Waiting waiting;
+  parking.begin_grace(waiting, stream.socket());
+  auto [ec, bytes] = co_await stream.socket().async_read_some(room, nothrow_awaitable);
+  parking.end_grace(waiting);
+  if (!ec) {
+    buffer.commit(bytes);
+    co_return NextRequest::here;
+  }
+  co_return waiting.grace_over && ec == asio::error::operation_aborted ? NextRequest::not_yet : NextRequest::gone;
+}
+
+// How a session ended.
+enum class SessionEnd {
+  idle,            // timeout, drain or the client's close while no request was in flight
+  after_exchange,  // an exchange decided to close (an error answer, `Connection: close`,
+                   // HTTP/1.0): the client may still be sending
+  parked,          // plain http, waiting for a next request that has not come yet
+};
+
 template <class Stream>
-asio::awaitable<bool> serve(WorkerContext& worker, Stream& stream, const ClientSide& client,
-                            SessionRegistry::Handle registration) {
+asio::awaitable<SessionEnd> serve(WorkerContext& worker, Stream& stream, const ClientSide& client,
+                                  SessionRegistry::Handle registration, bool woken = false) {
+  constexpr bool plain = std::is_same_v<Stream, beast::tcp_stream>;
   beast::flat_buffer buffer;
   bool first = true;
   while (!worker.draining.load(std::memory_order_relaxed)) {
     const auto& limits = worker.snapshots.get()->config.limits;
     registration->idle = true;
-    if (!co_await wait_for_request(stream, buffer, first ? limits.header_timeout : limits.idle_timeout)) break;
+    if (first || !plain) {
+      if (!co_await wait_for_request(stream, buffer, first ? limits.header_timeout : limits.idle_timeout, woken)) {
+        break;
+      }
+    } else if constexpr (plain) {
+      const NextRequest next = co_await next_request(worker.sessions.parking(), stream, buffer);
+      if (next == NextRequest::not_yet) co_return SessionEnd::parked;
+      if (next == NextRequest::gone) break;
+    }
     registration->idle = false;
     first = false;
-    if (co_await run_exchange(worker, stream, buffer, client) == AfterExchange::close) co_return true;
+    if (co_await run_exchange(worker, stream, buffer, client) == AfterExchange::close) {
+      co_return SessionEnd::after_exchange;
+    }
   }
-  co_return false;
+  co_return SessionEnd::idle;
 }
 
 // Reads the first TLS record (the ClientHello) before OpenSSL sees any byte, so its SNI can
@@ -127,18 +167,24 @@ constexpr std::size_t lingering_read_size = 16 * 1024;
 
 }  // namespace
 
-asio::awaitable<void> serve_plain_connection(WorkerContext& worker, asio::ip::tcp::socket socket,
-                                             ClientSide client) {
+asio::awaitable<bool> serve_plain_connection(WorkerContext& worker, asio::ip::tcp::socket socket,
+                                             ClientSide client, bool woken) {
   beast::tcp_stream stream(std::move(socket));
   auto registration = worker.sessions.add([&stream] {
     boost::system::error_code ignored;
     stream.socket().close(ignored);
   });
-  bool closed_after_exchange = co_await serve(worker, stream, client, registration);
+  const SessionEnd end = co_await serve(worker, stream, client, registration, woken);
+  if (end == SessionEnd::parked) {
+    // The buffer and serve()'s frame are gone already; this frame goes when it returns.
+    worker.sessions.remove(registration);
+    const auto idle_timeout = worker.snapshots.get()->config.limits.idle_timeout;
+    co_return worker.sessions.parking().park(stream.socket(), client, idle_timeout, woken);
+  }
   boost::system::error_code ignored;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream.expires_never();
-  if (closed_after_exchange && !worker.draining.load(std::memory_order_relaxed)) {
+  if (end == SessionEnd::after_exchange && !worker.draining.load(std::memory_order_relaxed)) {
     registration->idle = true;  // a drain closes it at once
     CancelDeadline deadline(stream.socket(), lingering_time);
     // On the heap: a local array would sit in every plain connection's coroutine frame.
@@ -153,6 +199,7 @@ asio::awaitable<void> serve_plain_connection(WorkerContext& worker, asio::ip::tc
   }
   worker.sessions.remove(registration);
   stream.socket().close(ignored);
+  co_return false;
 }
 
 asio::awaitable<void> serve_tls_connection(WorkerContext& worker, asio::ip::tcp::socket socket,

@@ -1,6 +1,7 @@
 // config/compile: model -> Snapshot. Cross-section checks live here: tenant names and
 // domains (tenants::HostTable), gate patterns (policy::FeatureGates), files that must exist.
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "proxy/config/load.hpp"
@@ -80,7 +81,8 @@ CompileResult build_snapshot(const std::string& config_path, std::uint64_t gener
   LoadResult loaded = load_config(config_path);
   bool decoded = loaded.ok();
   CompileResult compiled = compile_snapshot(std::move(loaded.config), generation);
-  loaded.problems.insert(loaded.problems.end(), compiled.problems.begin(), compiled.problems.end());
+  loaded.problems.insert(loaded.problems.end(), std::make_move_iterator(compiled.problems.begin()),
+                         std::make_move_iterator(compiled.problems.end()));
   compiled.problems = std::move(loaded.problems);
   if (!decoded) compiled.snapshot.reset();
   return compiled;

@@ -253,7 +253,27 @@ std::vector<config::Problem> Server::reload() {
   metrics_.record_reload(true);
   observe::log(LogLevel::info, "reloaded",
                {{"seconds", std::to_string(elapsed)}, {"tenants", std::to_string(tenant_count)}});
+  retire(std::move(running));
   return {};
+}
+
+void Server::retire(std::shared_ptr<const config::Snapshot> replaced) {
+  const bool polling = !retired_.empty();
+  retired_.push_back(std::move(replaced));
+  if (polling) return;
+  release_retired();
+}
+
+// Polls rather than waits: a worker's SnapshotCache lets go only at its next request. Once the
+// use count is 1, only retired_ holds the snapshot and nothing can take it again (the store
+// publishes only newer ones), so destroying it here races with no one.
+void Server::release_retired() {
+  std::erase_if(retired_, [](const auto& snapshot) { return snapshot.use_count() == 1; });
+  if (retired_.empty() || draining_.load()) return;
+  retire_timer_.expires_after(std::chrono::milliseconds(500));
+  retire_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) release_retired();
+  });
 }
 
 // Stop accepting, close idle connections, let in-flight exchanges finish; each worker's
@@ -279,6 +299,7 @@ void Server::poll_drain(std::chrono::steady_clock::time_point deadline) {
   if (open == 0) {
     // The control io_context runs out of work: run() returns and joins the workers.
     signals_.cancel();
+    retire_timer_.cancel();  // what is still held goes with the server
     if (acme_) acme_->stop();
     if (health_checker_) health_checker_->stop();
     if (admin_) admin_->stop();

@@ -88,9 +88,11 @@ void append_utf8(std::string& out, std::uint32_t code) {
   }
 }
 
-// A tenant table being read: the values, the keys seen, canonical_host as written.
+// A tenant table being read, straight into its place in the output: the keys seen so far
+// and canonical_host as written.
 struct Table {
-  TenantConfig tenant;
+  explicit Table(TenantConfig& into) : tenant(into) {}
+  TenantConfig& tenant;
   std::uint32_t seen = 0;
   std::string canonical_host;
 };
@@ -117,7 +119,7 @@ class Scanner {
   bool utf8_sequence();
   bool text_char(char quote);
 
-  bool header(std::optional<Table>& table);
+  bool header(std::vector<TenantConfig>& out, std::optional<Table>& table);
   bool key_value(Table& table);
   bool string(std::string& out);
   bool basic_string(std::string& out);
@@ -226,9 +228,18 @@ bool Scanner::array_space() {
   }
 }
 
+// Counts "[[" (at least every table header; more when values hold it), so that `out` is
+// reserved once and the tenants are decoded in place, never moved.
+std::size_t count_headers(std::string_view text) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find("[["); at != std::string_view::npos; at = text.find("[[", at + 2)) {
+    ++count;
+  }
+  return count;
+}
+
 bool Scanner::run(std::vector<TenantConfig>& out) {
-  // Room for every table, counted cheaply: '[' also appears in values, so this may be more.
-  out.reserve(out.size() + static_cast<std::size_t>(std::count(text_.begin(), text_.end(), '[')));
+  out.reserve(out.size() + count_headers(text_));
   if (text_.starts_with("\xEF\xBB\xBF")) pos_ = line_start_ = 3;  // toml++ skips a BOM
   std::optional<Table> table;
   for (;;) {
@@ -240,24 +251,17 @@ bool Scanner::run(std::vector<TenantConfig>& out) {
     } else if (c == '\n' || c == '\r') {
       if (!newline()) return false;
     } else if (c == '[') {
-      if (table) {
-        if (!finish(*table)) return false;
-        out.push_back(std::move(table->tenant));
-      }
-      if (!header(table)) return false;
+      if (table && !finish(*table)) return false;
+      if (!header(out, table)) return false;
     } else if (!table || !key_value(*table)) {
       return false;  // a key outside [[tenant]], or a line outside the subset
     }
   }
-  if (table) {
-    if (!finish(*table)) return false;
-    out.push_back(std::move(table->tenant));
-  }
-  return true;
+  return !table || finish(*table);
 }
 
 // "[[tenant]]", blanks allowed inside the brackets as TOML allows.
-bool Scanner::header(std::optional<Table>& table) {
+bool Scanner::header(std::vector<TenantConfig>& out, std::optional<Table>& table) {
   const SourcePos where = here();
   if (peek(1) != '[') return false;
   pos_ += 2;
@@ -268,7 +272,8 @@ bool Scanner::header(std::optional<Table>& table) {
   if (peek() != ']' || peek(1) != ']') return false;
   pos_ += 2;
   if (!end_of_line()) return false;
-  table.emplace();
+  // Never past the capacity run() reserved (every header holds "[["), so `out` never moves.
+  table.emplace(out.emplace_back());
   table->tenant.where = where;
   return true;
 }

@@ -118,6 +118,7 @@ class Scanner {
   bool array_space();
   bool utf8_sequence();
   bool text_char(char quote);
+  void skip_plain(char quote);
 
   bool header(std::vector<TenantConfig>& out, std::optional<Table>& table);
   bool key_value(Table& table);
@@ -199,12 +200,23 @@ bool Scanner::text_char(char quote) {
   return true;
 }
 
+// Printable ASCII other than `quote` and '\\': most of every string and comment, skipped in
+// a tight loop before the general checks of text_char.
+void Scanner::skip_plain(char quote) {
+  while (pos_ < text_.size()) {
+    const auto c = static_cast<unsigned char>(text_[pos_]);
+    if (c < 0x20 || c >= 0x7F || c == static_cast<unsigned char>(quote) || c == '\\') return;
+    ++pos_;
+  }
+}
+
 bool Scanner::comment() {
   ++pos_;  // '#'
-  while (!at_end() && peek() != '\n' && peek() != '\r') {
+  for (;;) {
+    skip_plain('\0');
+    if (at_end() || peek() == '\n' || peek() == '\r') return true;
     if (!text_char('\0')) return false;
   }
-  return true;
 }
 
 // What may follow a header or a value: blanks, a comment, then a line break or the end.
@@ -354,6 +366,7 @@ bool Scanner::basic_string(std::string& out) {
   if (peek() == '"' && peek(1) == '"') return false;
   std::size_t run = pos_;  // start of the characters not yet copied to `out`
   for (;;) {
+    skip_plain('"');
     if (at_end()) return false;
     const char c = peek();
     if (c == '"') {
@@ -404,7 +417,9 @@ bool Scanner::literal_string(std::string& out) {
   ++pos_;
   if (peek() == '\'' && peek(1) == '\'') return false;
   const std::size_t start = pos_;
-  while (peek() != '\'') {
+  for (;;) {
+    skip_plain('\'');
+    if (peek() == '\'') break;
     if (at_end() || !text_char('\'')) return false;
   }
   out.assign(text_.substr(start, pos_ - start));

@@ -172,8 +172,9 @@ TEST(LoadConfigIncludes, MistakeDeepInABigTenantsFileIsReportedAtItsPosition) {
   dir.write("tenants.toml", tenants_text("name = 'again'\n", ""));
   const LoadResult refused = load_config(main);
   ASSERT_EQ(refused.problems.size(), 1u) << all_problems(refused);
-  EXPECT_EQ(format_problem(refused.problems[0]).substr(0, tenants.size() + 11),
-            tenants + ":2505:8: ");
+  EXPECT_EQ(format_problem(refused.problems[0]),
+            tenants + ":2505:8: Error while parsing key-value pair: cannot redefine existing "
+                      "string 'name'");
 
   // A typo in a last tenant: toml++ parses the file and the decoder reports it; the other
   // 1,000 tenants load exactly as the fast path loaded them.

@@ -53,17 +53,17 @@ std::optional<std::string> read_file(const std::string& path, std::string& why) 
     why = std::strerror(errno);
     return std::nullopt;
   }
-  // Straight into one string sized from the file (a tenants file may be tens of MB); a file
-  // that grows meanwhile is read to its end all the same.
+  // Straight into one string sized from the file (a tenants file may be tens of MB), no
+  // copy; a file that grows meanwhile is read to its end all the same.
   std::string text;
   const auto size_hint = fs::file_size(path, ec);
-  if (!ec) text.reserve(static_cast<std::size_t>(size_hint) + 1);
-  constexpr std::size_t chunk = 1 << 16;
+  std::size_t want = ec ? std::size_t{1} << 16 : static_cast<std::size_t>(size_hint) + 1;
   while (in) {
     const std::size_t size = text.size();
-    text.resize(size + chunk);
-    in.read(text.data() + size, static_cast<std::streamsize>(chunk));
+    text.resize(size + want);
+    in.read(text.data() + size, static_cast<std::streamsize>(want));
     text.resize(size + static_cast<std::size_t>(in.gcount()));
+    want = std::size_t{1} << 16;
   }
   if (in.bad()) {
     why = "read error";

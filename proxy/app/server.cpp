@@ -3,7 +3,9 @@
 
 #include <csignal>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include "proxy/app/metric_families.hpp"
@@ -66,6 +68,14 @@ void warn_restart_needed(const config::Config& running, const config::Config& lo
   for (auto section : sections) {
     observe::log(LogLevel::warn, "reload: this change takes effect at the next restart", {{"section", section}});
   }
+}
+
+// CPU time of the calling thread: next to a reload's wall time, it tells work from waiting
+// for a CPU the workers are busy on.
+double thread_cpu_seconds() {
+  timespec now{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0) return 0;
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
 }  // namespace
@@ -227,8 +237,10 @@ void Server::wait_for_signals() {
 
 std::vector<config::Problem> Server::reload() {
   auto started = std::chrono::steady_clock::now();
+  const double cpu_started = thread_cpu_seconds();
   config::CompileResult result = config::build_snapshot(config_path_, next_generation_++);
   auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double cpu = thread_cpu_seconds() - cpu_started;
   std::vector<config::Problem> errors;
   for (const auto& problem : result.problems) {
     if (!problem.warning) errors.push_back(problem);
@@ -252,27 +264,32 @@ std::vector<config::Problem> Server::reload() {
   if (acme_) acme_->sync(*store_.current());
   metrics_.record_reload(true);
   observe::log(LogLevel::info, "reloaded",
-               {{"seconds", std::to_string(elapsed)}, {"tenants", std::to_string(tenant_count)}});
+               {{"seconds", std::to_string(elapsed)},
+                {"cpu_seconds", std::to_string(cpu)},
+                {"tenants", std::to_string(tenant_count)}});
   retire(std::move(running));
   return {};
 }
 
 void Server::retire(std::shared_ptr<const config::Snapshot> replaced) {
-  const bool polling = !retired_.empty();
   retired_.push_back(std::move(replaced));
-  if (polling) return;
-  release_retired();
+  release_retired(std::chrono::milliseconds(500));
 }
 
-// Polls rather than waits: a worker's SnapshotCache lets go only at its next request. Once the
-// use count is 1, only retired_ holds the snapshot and nothing can take it again (the store
-// publishes only newer ones), so destroying it here races with no one.
-void Server::release_retired() {
+// Polls rather than waits: a worker lets go of a snapshot at its next request, and its
+// per-tenant metrics block (which names tenants through the host table) when it sees the
+// snapshot after next; the blocks it let go are folded into the registry's totals here. Once
+// the use count is 1, only retired_ holds the snapshot and nothing can take it again (the
+// store publishes only newer ones), so destroying it here races with no one. The poll backs
+// off to every 8 s while a snapshot stays held (until the next reload, typically).
+void Server::release_retired(std::chrono::milliseconds next_poll) {
+  metrics_.fold_retired_tenant_blocks();
   std::erase_if(retired_, [](const auto& snapshot) { return snapshot.use_count() == 1; });
+  retire_timer_.cancel();
   if (retired_.empty() || draining_.load()) return;
-  retire_timer_.expires_after(std::chrono::milliseconds(500));
-  retire_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) release_retired();
+  retire_timer_.expires_after(next_poll);
+  retire_timer_.async_wait([this, next_poll](const boost::system::error_code& ec) {
+    if (!ec) release_retired(std::min(next_poll * 2, std::chrono::milliseconds(8000)));
   });
 }
 

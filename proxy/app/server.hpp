@@ -52,7 +52,7 @@ class Server {
   void poll_drain(std::chrono::steady_clock::time_point deadline);
   void wait_for_signals();
   void retire(std::shared_ptr<const config::Snapshot> replaced);
-  void release_retired();
+  void release_retired(std::chrono::milliseconds next_poll);
 
   std::string config_path_;
   config::SnapshotStore store_;

@@ -63,6 +63,10 @@ CompileResult compile_snapshot(Config config, std::uint64_t generation) {
     banner_html.push_back(tenant.banner.empty() ? std::string()
                                                 : inject::render_banner(config.banner.template_html, tenant.banner));
   }
+  // The decoded tenants served their purpose (host table, certificate coverage): nothing reads
+  // a snapshot's config.tenants, and dropping them here keeps about 80 MB per 100,000 tenants
+  // out of every live snapshot and hands that memory straight to the next reload.
+  config.tenants = {};
   auto upstream_health = std::make_shared<upstream::UpstreamHealth>(config.upstream);
   result.snapshot = std::make_shared<const Snapshot>(
       Snapshot{std::move(config), std::move(*hosts), std::move(*gates), std::move(*banner_paths),

@@ -1,4 +1,6 @@
 // main: argv -> load config -> compile -> Server -> run; nothing else.
+#include <malloc.h>
+
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -15,6 +17,17 @@ int usage() {
                "       portico --check --config FILE  validate the config, print every problem\n"
                "       portico --version\n";
   return 2;
+}
+
+// A reload builds a whole new snapshot (about 190 MB with 100,000 tenants) while the old one
+// still serves, then frees the old one. glibc would hand freed memory at the top of the heap
+// back to the kernel and serve big blocks with fresh mappings, so each reload would fault its
+// memory in again page by page: a fifth of a reload's CPU in the kit. Keeping it makes a
+// steady-state reload reuse the memory the last-but-one snapshot freed (docs/decisions.md).
+void keep_freed_memory_for_reloads() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);   // blocks under 32 MiB come from the heap (the maximum)
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);  // return freed memory only above 512 MiB
+  mallopt(M_TOP_PAD, 64 << 20);          // grow the heap 64 MiB at a time (address space only)
 }
 
 }  // namespace
@@ -38,6 +51,7 @@ int main(int argc, char** argv) {
   }
   if (config_path.empty()) return usage();
 
+  if (!check) keep_freed_memory_for_reloads();
   config::CompileResult result = config::build_snapshot(config_path, 1);
   if (check || !result.ok()) {
     for (const auto& problem : result.problems) std::cerr << config::format_problem(problem) << "\n";

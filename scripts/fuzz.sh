@@ -5,14 +5,14 @@
 # (build/fuzz/corpus/<target>, kept out of git). Prints runs, exec/s, corpus, coverage and
 # crashes per target. Crashing inputs land in build/fuzz/artifacts/<target>/: turn each into
 # a unit test (tests/unit/...) with the input as a literal, and fix it.
-# Targets: config host_name request_target request_head chunked_body banner_filter.
+# Targets: config tenant_file host_name request_target request_head chunked_body banner_filter.
 # FUZZ_JOBS=2 runs two targets at once (the default is one); runs are niced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 shift || true
-all_targets=(config host_name request_target request_head chunked_body banner_filter)
+all_targets=(config tenant_file host_name request_target request_head chunked_body banner_filter)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 jobs=${FUZZ_JOBS:-1}

@@ -3,7 +3,9 @@
 
 #include <csignal>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include "proxy/app/metric_families.hpp"
@@ -66,6 +68,14 @@ void warn_restart_needed(const config::Config& running, const config::Config& lo
   for (auto section : sections) {
     observe::log(LogLevel::warn, "reload: this change takes effect at the next restart", {{"section", section}});
   }
+}
+
+// CPU time of the calling thread: next to a reload's wall time, it tells work from waiting
+// for a CPU the workers are busy on.
+double thread_cpu_seconds() {
+  timespec now{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0) return 0;
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
 }  // namespace
@@ -234,8 +244,10 @@ void Server::wait_for_signals() {
 
 std::vector<config::Problem> Server::reload() {
   auto started = std::chrono::steady_clock::now();
+  const double cpu_started = thread_cpu_seconds();
   config::CompileResult result = config::build_snapshot(config_path_, next_generation_++);
   auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double cpu = thread_cpu_seconds() - cpu_started;
   std::vector<config::Problem> errors;
   for (const auto& problem : result.problems) {
     if (!problem.warning) errors.push_back(problem);
@@ -259,8 +271,33 @@ std::vector<config::Problem> Server::reload() {
   if (acme_) acme_->sync(*store_.current());
   metrics_.record_reload(true);
   observe::log(LogLevel::info, "reloaded",
-               {{"seconds", std::to_string(elapsed)}, {"tenants", std::to_string(tenant_count)}});
+               {{"seconds", std::to_string(elapsed)},
+                {"cpu_seconds", std::to_string(cpu)},
+                {"tenants", std::to_string(tenant_count)}});
+  retire(std::move(running));
   return {};
+}
+
+void Server::retire(std::shared_ptr<const config::Snapshot> replaced) {
+  retired_.push_back(std::move(replaced));
+  release_retired(std::chrono::milliseconds(500));
+}
+
+// Polls rather than waits: a worker lets go of a snapshot at its next request, and its
+// per-tenant metrics block (which names tenants through the host table) when it sees the
+// snapshot after next; the blocks it let go are folded into the registry's totals here. Once
+// the use count is 1, only retired_ holds the snapshot and nothing can take it again (the
+// store publishes only newer ones), so destroying it here races with no one. The poll backs
+// off to every 8 s while a snapshot stays held (until the next reload, typically).
+void Server::release_retired(std::chrono::milliseconds next_poll) {
+  metrics_.fold_retired_tenant_blocks();
+  std::erase_if(retired_, [](const auto& snapshot) { return snapshot.use_count() == 1; });
+  retire_timer_.cancel();
+  if (retired_.empty() || draining_.load()) return;
+  retire_timer_.expires_after(next_poll);
+  retire_timer_.async_wait([this, next_poll](const boost::system::error_code& ec) {
+    if (!ec) release_retired(std::min(next_poll * 2, std::chrono::milliseconds(8000)));
+  });
 }
 
 // Stop accepting, close idle connections, let in-flight exchanges finish; each worker's
@@ -286,6 +323,7 @@ void Server::poll_drain(std::chrono::steady_clock::time_point deadline) {
   if (open == 0) {
     // The control io_context runs out of work: run() returns and joins the workers.
     signals_.cancel();
+    retire_timer_.cancel();  // what is still held goes with the server
     if (acme_) acme_->stop();
     if (health_checker_) health_checker_->stop();
     if (admin_) admin_->stop();

@@ -51,6 +51,8 @@ class Server {
   void drain();
   void poll_drain(std::chrono::steady_clock::time_point deadline);
   void wait_for_signals();
+  void retire(std::shared_ptr<const config::Snapshot> replaced);
+  void release_retired(std::chrono::milliseconds next_poll);
 
   std::string config_path_;
   config::SnapshotStore store_;
@@ -61,6 +63,11 @@ class Server {
   boost::asio::io_context control_{1};
   boost::asio::signal_set signals_{control_};
   boost::asio::steady_timer drain_timer_{control_};
+  // Snapshots a reload replaced, kept until no worker or connection holds them any more and
+  // then destroyed here, on the control thread: freeing 100,000 tenants takes a tenth of a
+  // second, which the last request to drop them would otherwise stall its worker for.
+  std::vector<std::shared_ptr<const config::Snapshot>> retired_;
+  boost::asio::steady_timer retire_timer_{control_};
   // Used by the workers, so declared before them: the workers are destroyed first.
   observe::MetricsRegistry metrics_;
   std::unique_ptr<observe::AccessLog> access_log_;

@@ -1,6 +1,7 @@
 // config/compile: model -> Snapshot. Cross-section checks live here: tenant names and
 // domains (tenants::HostTable), gate patterns (policy::FeatureGates), files that must exist.
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "proxy/config/load.hpp"
@@ -62,6 +63,10 @@ CompileResult compile_snapshot(Config config, std::uint64_t generation) {
     banner_html.push_back(tenant.banner.empty() ? std::string()
                                                 : inject::render_banner(config.banner.template_html, tenant.banner));
   }
+  // The decoded tenants served their purpose (host table, certificate coverage): nothing reads
+  // a snapshot's config.tenants, and dropping them here keeps about 80 MB per 100,000 tenants
+  // out of every live snapshot and hands that memory straight to the next reload.
+  config.tenants = {};
   auto upstream_health = std::make_shared<upstream::UpstreamHealth>(config.upstream);
   result.snapshot = std::make_shared<const Snapshot>(
       Snapshot{std::move(config), std::move(*hosts), std::move(*gates), std::move(*banner_paths),
@@ -80,7 +85,8 @@ CompileResult build_snapshot(const std::string& config_path, std::uint64_t gener
   LoadResult loaded = load_config(config_path);
   bool decoded = loaded.ok();
   CompileResult compiled = compile_snapshot(std::move(loaded.config), generation);
-  loaded.problems.insert(loaded.problems.end(), compiled.problems.begin(), compiled.problems.end());
+  loaded.problems.insert(loaded.problems.end(), std::make_move_iterator(compiled.problems.begin()),
+                         std::make_move_iterator(compiled.problems.end()));
   compiled.problems = std::move(loaded.problems);
   if (!decoded) compiled.snapshot.reset();
   return compiled;

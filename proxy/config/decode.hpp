@@ -111,6 +111,9 @@ void decode_acme(TableReader& reader, AcmeSection& out);
 void decode_admin(TableReader& reader, AdminSection& out);
 void decode_log(TableReader& reader, LogSection& out);
 
+// A tenant's org_id: 1-64 characters of A-Z, a-z, 0-9, '_', '.', '-'.
+bool valid_org_id(std::string_view org_id);
+
 // Appends every [[tenant]] of `tenants` (the value of the top-level `tenant` key) to `out`.
 void decode_tenants(Decoder& decoder, const toml::array& tenants, std::vector<TenantConfig>& out);
 

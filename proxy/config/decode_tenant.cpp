@@ -6,18 +6,18 @@
 #include "proxy/config/decode.hpp"
 
 namespace portico::config::decode {
-namespace {
-
-constexpr std::size_t max_org_id_length = 64;
 
 // org_id goes into headers, metrics labels and spool file names, so it stays a plain token.
 bool valid_org_id(std::string_view org_id) {
+  constexpr std::size_t max_org_id_length = 64;
   return !org_id.empty() && org_id.size() <= max_org_id_length &&
          std::all_of(org_id.begin(), org_id.end(), [](char c) {
            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '_' || c == '.' || c == '-';
          });
 }
+
+namespace {
 
 // Reads org_id and name; false when the tenant cannot be identified and must be left out.
 bool decode_identity(TableReader& reader, TenantConfig& tenant) {

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "proxy/config/decode.hpp"
+#include "proxy/config/tenant_file.hpp"
 
 namespace portico::config {
 namespace {
@@ -53,13 +53,23 @@ std::optional<std::string> read_file(const std::string& path, std::string& why) 
     why = std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Straight into one string sized from the file (a tenants file may be tens of MB), no
+  // copy; a file that grows meanwhile is read to its end all the same.
+  std::string text;
+  const auto size_hint = fs::file_size(path, ec);
+  std::size_t want = ec ? std::size_t{1} << 16 : static_cast<std::size_t>(size_hint) + 1;
+  while (in) {
+    const std::size_t size = text.size();
+    text.resize(size + want);
+    in.read(text.data() + size, static_cast<std::streamsize>(want));
+    text.resize(size + static_cast<std::size_t>(in.gcount()));
+    want = std::size_t{1} << 16;
+  }
   if (in.bad()) {
     why = "read error";
     return std::nullopt;
   }
-  return std::move(text).str();
+  return text;
 }
 
 template <class Section>
@@ -169,6 +179,9 @@ class Loader {
       return;
     }
     files_.push_back(include.path);
+    // The usual shape of a tenants file takes the fast path; anything else, and every file
+    // with a problem, goes through toml++ (config/tenant_file.hpp).
+    if (scan_tenant_file(*text, include.path, result_.config.tenants)) return;
     const auto root = parse(*text, include.path);
     if (!root) return;
     Decoder decoder(include.path, problems);

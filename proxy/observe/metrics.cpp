@@ -153,6 +153,26 @@ void MetricsRegistry::write_reloads(PrometheusWriter& writer) const {
   writer.sample("portico_config_last_reload_successful", {}, std::uint64_t{last_reload_ok_ ? 1u : 0u});
 }
 
+namespace {
+
+void add_block(std::unordered_map<std::string, std::uint64_t>& into, const TenantBlock& block) {
+  const auto& tenants = block.hosts->tenants();
+  for (std::size_t i = 0; i < block.size && i < tenants.size(); ++i) {
+    auto count = block.counts[i].load(std::memory_order_relaxed);
+    if (count != 0) into[tenants[i].org_id] += count;
+  }
+}
+
+}  // namespace
+
+void MetricsRegistry::fold_retired_tenant_blocks() {
+  std::vector<std::shared_ptr<const TenantBlock>> live;
+  std::vector<std::shared_ptr<const TenantBlock>> retired;
+  std::lock_guard lock(mutex_);
+  for (const auto& worker : workers_) worker->tenant_blocks(live, retired);
+  for (const auto& block : retired) add_block(retired_totals_, *block);
+}
+
 std::unordered_map<std::string, std::uint64_t> MetricsRegistry::tenant_totals(std::uint64_t& unattributed) {
   std::vector<std::shared_ptr<const TenantBlock>> live;
   std::vector<std::shared_ptr<const TenantBlock>> retired;
@@ -161,13 +181,6 @@ std::unordered_map<std::string, std::uint64_t> MetricsRegistry::tenant_totals(st
     worker->tenant_blocks(live, retired);
     unattributed += worker->unattributed_tenant_requests();
   }
-  auto add_block = [](std::unordered_map<std::string, std::uint64_t>& into, const TenantBlock& block) {
-    const auto& tenants = block.hosts->tenants();
-    for (std::size_t i = 0; i < block.size && i < tenants.size(); ++i) {
-      auto count = block.counts[i].load(std::memory_order_relaxed);
-      if (count != 0) into[tenants[i].org_id] += count;
-    }
-  };
   for (const auto& block : retired) add_block(retired_totals_, *block);
   auto totals = retired_totals_;
   for (const auto& block : live) add_block(totals, *block);

@@ -68,10 +68,13 @@ Tenant make_tenant(const TenantConfig& source) {
   return tenant;
 }
 
+// A build allocates per tenant only what the table keeps: a claim points at its position in
+// the config (which outlives the build) rather than copying it, and message text is made only
+// when there is a problem to report (100,000 tenants are built on every reload).
 struct Claim {
   std::size_t tenant;  // index into the tenant list (file order)
   HostMatch match;
-  SourcePos pos;
+  const SourcePos* pos;
 };
 
 // One build: the tenant records plus every name and domain claimed so far.
@@ -93,7 +96,8 @@ class Builder {
   bool failed() const { return failed_; }
   std::vector<Tenant> tenants;
   std::unordered_map<std::string, Claim> names;
-  std::unordered_map<std::string, Claim> domains;
+  // Keys are the normalized domains in `tenants`, whose vectors are reserved and never grow.
+  std::unordered_map<std::string_view, Claim> domains;
   std::string base_domain;
 
  private:
@@ -120,7 +124,7 @@ std::string Builder::owner(const Claim& claim) const {
                      : claim.match == HostMatch::current_name ? "the portal name"
                                                               : "a custom domain";
   return std::string(kind) + " of tenant " + quoted(source(claim.tenant).org_id) + " (" +
-         at(claim.pos) + ")";
+         at(*claim.pos) + ")";
 }
 
 void Builder::check_base_domain() {
@@ -141,7 +145,13 @@ void Builder::check_base_domain() {
 
 void Builder::make_tenants() {
   std::unordered_map<std::string_view, std::size_t> first_by_org_id;
+  first_by_org_id.reserve(config_.tenants.size());
   tenants.reserve(config_.tenants.size());
+  std::size_t name_count = 0;
+  for (const auto& tenant : config_.tenants) {
+    name_count += 1 + tenant.previous_portal_names.size();
+  }
+  names.reserve(name_count);
   for (std::size_t i = 0; i < config_.tenants.size(); ++i) {
     const auto& tenant = source(i);
     tenants.push_back(make_tenant(tenant));
@@ -162,19 +172,19 @@ void Builder::claim_explicit_names() {
     const auto& tenant = source(i);
     if (!tenant.portal_name) continue;
     const std::string& name = *tenant.portal_name;
-    const auto prefix = "portal_name " + quoted(name);
+    const auto prefix = [&] { return "portal_name " + quoted(name); };
     if (const auto problem = portal_name_problem(name); !problem.empty()) {
-      error(tenant.portal_name_pos, prefix + " " + std::string(problem));
+      error(tenant.portal_name_pos, prefix() + " " + std::string(problem));
       continue;
     }
     if (is_reserved(name)) {
-      error(tenant.portal_name_pos, prefix + " is reserved ([portal] reserved_names)");
+      error(tenant.portal_name_pos, prefix() + " is reserved ([portal] reserved_names)");
       continue;
     }
     const auto [claim, inserted] =
-        names.emplace(name, Claim{i, HostMatch::current_name, tenant.portal_name_pos});
+        names.emplace(name, Claim{i, HostMatch::current_name, &tenant.portal_name_pos});
     if (!inserted) {
-      error(tenant.portal_name_pos, prefix + " is already " + owner(claim->second));
+      error(tenant.portal_name_pos, prefix() + " is already " + owner(claim->second));
       continue;
     }
     tenants[i].portal_name = name;
@@ -188,24 +198,25 @@ void Builder::claim_previous_names() {
     const auto& tenant = source(i);
     for (std::size_t k = 0; k < tenant.previous_portal_names.size(); ++k) {
       const std::string& name = tenant.previous_portal_names[k];
-      const SourcePos pos = k < tenant.previous_portal_name_pos.size()
-                                ? tenant.previous_portal_name_pos[k]
-                                : tenant.where;
-      const auto prefix = "previous portal name " + quoted(name);
+      const SourcePos& pos = k < tenant.previous_portal_name_pos.size()
+                                 ? tenant.previous_portal_name_pos[k]
+                                 : tenant.where;
+      const auto prefix = [&] { return "previous portal name " + quoted(name); };
       if (const auto problem = portal_name_problem(name); !problem.empty()) {
-        error(pos, prefix + " " + std::string(problem));
+        error(pos, prefix() + " " + std::string(problem));
         continue;
       }
-      const auto [claim, inserted] = names.emplace(name, Claim{i, HostMatch::previous_name, pos});
+      const auto [claim, inserted] =
+          names.emplace(name, Claim{i, HostMatch::previous_name, &pos});
       if (inserted) {
         tenants[i].previous_portal_names.push_back(name);
       } else if (claim->second.tenant != i) {
-        error(pos, prefix + " is already " + owner(claim->second));
+        error(pos, prefix() + " is already " + owner(claim->second));
       } else if (claim->second.match == HostMatch::current_name) {
-        error(pos, prefix + " is this tenant's current portal_name");
+        error(pos, prefix() + " is this tenant's current portal_name");
       } else {
         problems_.push_back(Problem{
-            pos, prefix + " is listed twice (first at " + at(claim->second.pos) + ")", true});
+            pos, prefix() + " is listed twice (first at " + at(*claim->second.pos) + ")", true});
       }
     }
   }
@@ -249,41 +260,49 @@ void Builder::generate_names() {
       }
       name = std::move(fallback);
     }
-    names.emplace(name, Claim{i, HostMatch::current_name, tenant.where});
+    names.emplace(name, Claim{i, HostMatch::current_name, &tenant.where});
     tenants[i].portal_name = std::move(name);
   }
 }
 
 void Builder::claim_custom_domains() {
+  std::size_t domain_count = 0;
+  for (const auto& tenant : config_.tenants) domain_count += tenant.custom_domains.size();
+  domains.reserve(domain_count);
+  const std::string base_suffix = '.' + base_domain;
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     const auto& tenant = source(i);
+    std::vector<std::string>& claimed = tenants[i].custom_domains;
+    claimed.reserve(tenant.custom_domains.size());  // never grows: `domains` keys point into it
     for (std::size_t k = 0; k < tenant.custom_domains.size(); ++k) {
       const std::string& raw = tenant.custom_domains[k];
-      const SourcePos pos =
+      const SourcePos& pos =
           k < tenant.custom_domain_pos.size() ? tenant.custom_domain_pos[k] : tenant.where;
-      const auto prefix = "custom domain " + quoted(raw);
-      std::string domain;
+      const auto prefix = [&] { return "custom domain " + quoted(raw); };
       HostError host_error{};
       if (raw.find(':') != std::string::npos) {
-        error(pos, prefix + " must not contain a port");
+        error(pos, prefix() + " must not contain a port");
         continue;
       }
+      std::string& domain = claimed.emplace_back();
       if (!normalize_host(raw, domain, host_error)) {
-        error(pos, prefix + ": " + std::string(describe(host_error)));
+        claimed.pop_back();
+        error(pos, prefix() + ": " + std::string(describe(host_error)));
         continue;
       }
-      if (!base_domain.empty() && (domain == base_domain || domain.ends_with("." + base_domain))) {
-        error(pos, prefix + " is under base_domain " + quoted(base_domain) +
+      if (!base_domain.empty() && (domain == base_domain || domain.ends_with(base_suffix))) {
+        claimed.pop_back();
+        error(pos, prefix() + " is under base_domain " + quoted(base_domain) +
                        ": a portal subdomain cannot be a custom domain");
         continue;
       }
       const auto [claim, inserted] =
-          domains.emplace(domain, Claim{i, HostMatch::custom_domain, pos});
+          domains.emplace(std::string_view(domain), Claim{i, HostMatch::custom_domain, &pos});
       if (!inserted) {
-        error(pos, prefix + " is already " + owner(claim->second));
+        claimed.pop_back();
+        error(pos, prefix() + " is already " + owner(claim->second));
         continue;
       }
-      tenants[i].custom_domains.push_back(std::move(domain));
     }
   }
 }
@@ -317,9 +336,10 @@ std::optional<HostTable> HostTable::build(const config::Config& config,
   table.tenants_ = std::move(builder.tenants);
   table.base_domain_ = std::move(builder.base_domain);
   table.base_suffix_ = '.' + table.base_domain_;
+  table.by_org_id_.reserve(table.tenants_.size());
   for (const auto& tenant : table.tenants_) table.by_org_id_.emplace(tenant.org_id, &tenant);
   std::vector<std::pair<std::string_view, std::uint32_t>> keys;
-  const auto index = [&](const std::unordered_map<std::string, Claim>& claims) {
+  const auto index = [&](const auto& claims) {
     keys.clear();
     keys.reserve(claims.size());
     for (const auto& [key, claim] : claims) {

@@ -12,6 +12,7 @@ using config::Problem;
 using config::SourcePos;
 
 constexpr std::int64_t expiry_warning_seconds = 14 * 24 * 3600;
+constexpr std::size_t listed_uncovered_domains = 10;
 
 std::string utc_date(std::int64_t unix_time) {
   const auto time = static_cast<std::time_t>(unix_time);
@@ -39,20 +40,41 @@ bool has_wildcard_for(const CertificateStore& store, std::string_view parent) {
   return false;
 }
 
+// The first few uncovered domains get a warning each, at their position; the rest one warning
+// with their number (docs/decisions.md: a table of 100,000 tenants may have a certificate for
+// few of them, and 100,000 lines would bury every other message).
 void check_domains(const CertificateStore& store, const config::Config& config,
                    std::vector<Problem>& problems) {
   const std::string fallback = config.tls.unknown_sni == "reject"
                                    ? "handshakes for it are rejected"
                                    : "it gets the default certificate and a name mismatch";
+  std::size_t uncovered = 0;
+  const SourcePos* first_unlisted = nullptr;
+  std::string first_unlisted_name;
   for (const config::TenantConfig& tenant : config.tenants) {
     for (std::size_t i = 0; i < tenant.custom_domains.size(); ++i) {
-      const std::string name = detail::normalize_sni(tenant.custom_domains[i]);
+      std::string name = detail::normalize_sni(tenant.custom_domains[i]);
       if (name.empty() || store.covering(name) != nullptr) continue;
       const SourcePos& pos =
           i < tenant.custom_domain_pos.size() ? tenant.custom_domain_pos[i] : tenant.where;
-      warn(problems, where(pos, config),
-           "custom domain '" + name + "' is covered by no certificate: " + fallback);
+      if (uncovered++ < listed_uncovered_domains) {
+        warn(problems, where(pos, config),
+             "custom domain '" + name + "' is covered by no certificate: " + fallback);
+      } else if (first_unlisted == nullptr) {
+        first_unlisted = &pos;
+        first_unlisted_name = std::move(name);
+      }
     }
+  }
+  if (first_unlisted != nullptr) {
+    const std::size_t rest = uncovered - listed_uncovered_domains;
+    warn(problems, where(*first_unlisted, config),
+         "custom domain '" + first_unlisted_name + "'" +
+             (rest > 1 ? " and " + std::to_string(rest - 1) + " more after it are"
+                       : " is") +
+             " covered by no certificate (" + std::to_string(uncovered) +
+             " custom domains in all): " + fallback +
+             "; GET /domains on the admin listener lists every custom domain with its certificate");
   }
   const std::string base = detail::normalize_sni(config.portal.base_domain);
   if (!base.empty() && !has_wildcard_for(store, base)) {

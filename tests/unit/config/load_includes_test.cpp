@@ -143,5 +143,59 @@ TEST(LoadConfigIncludes, IncludeMistakesAreReportedWhereTheyAre) {
   EXPECT_EQ(result.config.tenants[0].org_id, "b");
 }
 
+// A big tenants file takes the fast path (config/tenant_file) while it is in the usual shape;
+// a mistake anywhere in it is still reported by toml++ and the decoder at its exact position,
+// and every tenant comes out the same either way.
+TEST(LoadConfigIncludes, MistakeDeepInABigTenantsFileIsReportedAtItsPosition) {
+  TempDir dir;
+  // 1,000 tenants of five lines each; `extra` goes after the custom_domains line of tenant 500
+  // (line 2504), `tail` after them all (from line 5001).
+  const auto tenants_text = [](const std::string& extra, const std::string& tail) {
+    std::string text;
+    for (int i = 0; i < 1000; ++i) {
+      const std::string n = std::to_string(i);
+      text += "[[tenant]]\norg_id = \"" + n + "\"\nname = \"Customer " + n +
+              "\"\ncustom_domains = [\"billing.customer" + n + ".test\"]\n" +
+              (i == 500 ? extra : "") + "\n";
+    }
+    return text + tail;
+  };
+  const std::string main = dir.write("portico.toml", "include = ['tenants.toml']\n");
+  const std::string tenants = dir.write("tenants.toml", tenants_text("", ""));
+  const LoadResult fast = load_config(main);
+  ASSERT_TRUE(fast.ok()) << all_problems(fast);
+  ASSERT_EQ(fast.config.tenants.size(), 1000u);
+  EXPECT_EQ(fast.config.tenants[999].custom_domain_pos[0].line, 4999u);
+  EXPECT_EQ(fast.config.tenants[999].custom_domain_pos[0].column, 19u);
+
+  // A duplicate key in tenant 500: toml++ refuses the file, at the key's value.
+  dir.write("tenants.toml", tenants_text("name = 'again'\n", ""));
+  const LoadResult refused = load_config(main);
+  ASSERT_EQ(refused.problems.size(), 1u) << all_problems(refused);
+  EXPECT_EQ(format_problem(refused.problems[0]),
+            tenants + ":2505:8: Error while parsing key-value pair: cannot redefine existing "
+                      "string 'name'");
+
+  // A typo in a last tenant: toml++ parses the file and the decoder reports it; the other
+  // 1,000 tenants load exactly as the fast path loaded them.
+  dir.write("tenants.toml", tenants_text("", "[[tenant]]\norg_id = 'x'\nname = 'X'\nbaner = 'hi'\n"));
+  const LoadResult decoded = load_config(main);
+  ASSERT_EQ(decoded.problems.size(), 1u) << all_problems(decoded);
+  EXPECT_EQ(format_problem(decoded.problems[0]),
+            tenants + ":5004:1: unknown key 'baner' in [[tenant]]; did you mean 'banner'?");
+  ASSERT_EQ(decoded.config.tenants.size(), 1001u);
+  for (std::size_t i = 0; i < 1000; ++i) {
+    const TenantConfig& a = fast.config.tenants[i];
+    const TenantConfig& b = decoded.config.tenants[i];
+    ASSERT_EQ(a.org_id, b.org_id);
+    ASSERT_EQ(a.name, b.name);
+    ASSERT_EQ(a.custom_domains, b.custom_domains);
+    ASSERT_EQ(a.where.line, b.where.line);
+    ASSERT_EQ(a.org_id_pos.column, b.org_id_pos.column);
+    ASSERT_EQ(a.custom_domain_pos[0].line, b.custom_domain_pos[0].line);
+    ASSERT_EQ(a.custom_domain_pos[0].column, b.custom_domain_pos[0].column);
+  }
+}
+
 }  // namespace
 }  // namespace portico::config

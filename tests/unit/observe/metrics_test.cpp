@@ -222,6 +222,23 @@ TEST(TenantSeries, CountsSurviveASnapshotChangeAndStayMonotonic) {
   EXPECT_EQ(series["other"], 1u);
 }
 
+// Without any scrape, the server folds after reloads: a retired block lets go of its host
+// table (and so of its whole snapshot) while its counts stay in the totals.
+TEST(TenantSeries, FoldingRetiredBlocksReleasesTheirHostTablesAndKeepsTheCounts) {
+  MetricsRegistry registry(1);
+  auto& worker = registry.add_worker();
+  auto first = host_table(3);
+  worker.on_snapshot(1, first);
+  count(worker, 1, 2, 5);  // org2
+  worker.on_snapshot(2, host_table(3));
+  registry.fold_retired_tenant_blocks();
+  EXPECT_GT(first.use_count(), 1);  // still the previous generation: requests may end on it
+  worker.on_snapshot(3, host_table(3));
+  registry.fold_retired_tenant_blocks();
+  EXPECT_EQ(first.use_count(), 1);
+  EXPECT_EQ(tenant_series(registry.render())["org2"], 5u);
+}
+
 TEST(TenantSeries, PromotionAndDemotionNeverDecreaseAnySeries) {
   MetricsRegistry registry(1);
   auto& worker = registry.add_worker();

@@ -8,37 +8,10 @@
 #include <ctime>
 #include <random>
 
+#include "proxy/core/utf8.hpp"
+
 namespace portico::activity {
 namespace {
-
-// Length of the well-formed UTF-8 sequence starting at text[i], or 0 if it is not one
-// (overlong forms, surrogates and code points above U+10FFFF included).
-std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xbf;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) low = 0xa0;
-    if (lead == 0xed) high = 0x9f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) low = 0x90;
-    if (lead == 0xf4) high = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (byte(k) < 0x80 || byte(k) > 0xbf) return 0;
-  }
-  return length;
-}
 
 void append_ascii(std::string& out, char c) {
   constexpr char hex[] = "0123456789abcdef";
@@ -81,7 +54,7 @@ void append_json_string(std::string& out, std::string_view text, std::size_t max
       ++i;
       continue;
     }
-    const std::size_t length = utf8_sequence_length(text, i);
+    const std::size_t length = core::utf8_sequence_length(text, i);
     if (i + (length == 0 ? 1 : length) > max_bytes) return;
     if (length == 0) {
       out += "\\ufffd";

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "proxy/config/decode.hpp"
+#include "proxy/core/utf8.hpp"
 
 namespace portico::config {
 namespace {
@@ -163,31 +164,9 @@ bool Scanner::newline() {
 // A well-formed UTF-8 sequence of two to four bytes (no overlong form, no surrogate, at most
 // U+10FFFF), as toml++ requires of every character.
 bool Scanner::utf8_sequence() {
-  const auto byte = [this](std::size_t ahead) { return static_cast<unsigned char>(peek(ahead)); };
-  const auto continuation = [&](std::size_t ahead) { return (byte(ahead) & 0xC0) == 0x80; };
-  const unsigned char lead = byte(0);
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return false;
-  }
-  if (byte(1) < low || byte(1) > high) return false;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (!continuation(i)) return false;
-  }
+  const std::size_t length = core::utf8_sequence_length(text_, pos_);
   pos_ += length;
-  return true;
+  return length != 0;
 }
 
 // One character of a comment or a string other than `quote`: TAB, printable ASCII, or a

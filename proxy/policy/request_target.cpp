@@ -5,6 +5,8 @@
 #include <optional>
 #include <vector>
 
+#include "proxy/core/utf8.hpp"
+
 namespace portico::policy {
 namespace {
 
@@ -55,42 +57,6 @@ bool has_double_encoding(std::string_view text) {
   return false;
 }
 
-// Strict UTF-8 (RFC 3629): no overlong forms, surrogates or code points past U+10FFFF.
-bool is_valid_utf8(std::string_view bytes) {
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    const auto lead = static_cast<unsigned char>(bytes[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + length > bytes.size()) return false;
-    const auto second = static_cast<unsigned char>(bytes[i + 1]);
-    if (second < low || second > high) return false;
-    for (std::size_t k = 2; k < length; ++k) {
-      if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 // Escaped non-ASCII bytes must spell UTF-8: an overlong "%C0%AE" is '.' to a lenient decoder
 // (the old Tomcat/IIS traversals) and Latin-1 would be read differently by different upstreams.
 bool escapes_are_utf8(std::string_view text) {
@@ -105,7 +71,7 @@ bool escapes_are_utf8(std::string_view text) {
       bytes += text[i];
     }
   }
-  return is_valid_utf8(bytes);
+  return core::is_valid_utf8(bytes);
 }
 
 struct Segment {

@@ -53,11 +53,7 @@ TEST(ConnectionLimits, OverMaxConnectionsIsRefusedWith503AndASlotFreedIsReused) 
 
   // One leaves; once Portico has seen it go, a new connection is served.
   clients.front().reset();
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (metric_sample(metrics(portico), "portico_open_connections") > 3 &&
-         std::chrono::steady_clock::now() < deadline) {
-  }
-  ASSERT_EQ(metric_sample(metrics(portico), "portico_open_connections"), 3);
+  ASSERT_TRUE(eventually([&] { return metric_sample(metrics(portico), "portico_open_connections") == 3; }, 5s));
   Client next(portico.http_port());
   EXPECT_EQ(next.request("GET", "/invoices", acme).result_int(), 200u);
   EXPECT_EQ(metric_sample(metrics(portico), refused_series), 1);  // exactly the one refusal

@@ -21,14 +21,10 @@ const std::string tenant = "[[tenant]]\norg_id = \"8101\"\nname = \"Acme\"\nport
 const std::string parked_series = "portico_parked_connections";
 const std::string open_series = "portico_open_connections";
 
-// Waits until the gauge `series` reads `value`; false if it still does not at the deadline.
-bool wait_for_gauge(Portico& portico, const std::string& series, double value,
-                    std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (metric_sample(portico.metrics(), series) == value) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-  }
+// Until the gauge `series` reads `value` (parking and closing happen after the client's
+// answer, so the client cannot know when).
+bool gauge_reaches(Portico& portico, const std::string& series, double value) {
+  return eventually([&] { return metric_sample(portico.metrics(), series) == value; }, 10s);
 }
 
 std::string get(const std::string& target) {
@@ -40,7 +36,7 @@ TEST(IdleConnections, AnIdleConnectionIsParkedAndItsNextRequestWakesIt) {
   Portico portico(tenant, demo.address());
   Client client(portico.http_port());
   EXPECT_EQ(client.request("GET", "/invoices", acme).result_int(), 200u);
-  ASSERT_TRUE(wait_for_gauge(portico, parked_series, 1));
+  ASSERT_TRUE(gauge_reaches(portico, parked_series, 1));
   EXPECT_EQ(metric_sample(portico.metrics(), open_series), 1);  // parked, still open
 
   // A reload while it is parked: the woken connection is served by the new config.
@@ -49,7 +45,7 @@ TEST(IdleConnections, AnIdleConnectionIsParkedAndItsNextRequestWakesIt) {
   ASSERT_EQ(response.result_int(), 200u);
   EXPECT_TRUE(response.keep_alive());
   EXPECT_EQ(parse_echo(response.body()).target, "/invoices/INV-1?format=json");
-  ASSERT_TRUE(wait_for_gauge(portico, parked_series, 1));  // parked again after the answer
+  ASSERT_TRUE(gauge_reaches(portico, parked_series, 1));  // parked again after the answer
   EXPECT_EQ(client.request("GET", "/", acme).result_int(), 200u);
 }
 
@@ -58,7 +54,7 @@ TEST(IdleConnections, PipelinedRequestsOnAWokenConnectionAreAnsweredInOrder) {
   Portico portico(tenant, demo.address());
   Client client(portico.http_port());
   EXPECT_EQ(client.request("GET", "/", acme).result_int(), 200u);
-  ASSERT_TRUE(wait_for_gauge(portico, parked_series, 1));
+  ASSERT_TRUE(gauge_reaches(portico, parked_series, 1));
   // Three requests in one write wake it; the second and third are already buffered when
   // the first is answered, so the connection is not parked between them.
   client.send_raw(get("/invoices/A?format=json") + get("/invoices/B?format=json&delay_ms=50") +
@@ -68,7 +64,7 @@ TEST(IdleConnections, PipelinedRequestsOnAWokenConnectionAreAnsweredInOrder) {
     ASSERT_EQ(response.result_int(), 200u);
     EXPECT_EQ(parse_echo(response.body()).target.substr(0, 11), std::string("/invoices/") + id);
   }
-  ASSERT_TRUE(wait_for_gauge(portico, parked_series, 1));
+  ASSERT_TRUE(gauge_reaches(portico, parked_series, 1));
 }
 
 TEST(IdleConnections, AParkedConnectionIsClosedAtTheIdleTimeout) {
@@ -77,13 +73,13 @@ TEST(IdleConnections, AParkedConnectionIsClosedAtTheIdleTimeout) {
   Client client(portico.http_port());
   EXPECT_EQ(client.request("GET", "/invoices", acme).result_int(), 200u);
   EXPECT_TRUE(client.closed_by_peer(10s));
-  EXPECT_TRUE(wait_for_gauge(portico, open_series, 0));
+  EXPECT_TRUE(gauge_reaches(portico, open_series, 0));
   EXPECT_EQ(metric_sample(portico.metrics(), parked_series), 0);
   // The timer goes on for the next ones.
   Client second(portico.http_port());
   EXPECT_EQ(second.request("GET", "/invoices", acme).result_int(), 200u);
   EXPECT_TRUE(second.closed_by_peer(10s));
-  EXPECT_TRUE(wait_for_gauge(portico, open_series, 0));
+  EXPECT_TRUE(gauge_reaches(portico, open_series, 0));
 }
 
 TEST(IdleConnections, ADrainClosesParkedConnectionsAtOnce) {
@@ -94,7 +90,7 @@ TEST(IdleConnections, ADrainClosesParkedConnectionsAtOnce) {
     clients.push_back(std::make_unique<Client>(portico.http_port()));
     EXPECT_EQ(clients.back()->request("GET", "/", acme).result_int(), 200u);
   }
-  ASSERT_TRUE(wait_for_gauge(portico, parked_series, 4));
+  ASSERT_TRUE(gauge_reaches(portico, parked_series, 4));
   portico.process().send_signal(SIGTERM);
   // Far before the idle timeout: the drain, not the timer, closes them.
   for (auto& client : clients) EXPECT_TRUE(client->closed_by_peer(10s));
@@ -110,7 +106,7 @@ TEST(IdleConnections, ManyIdleConnectionsAreAllServedAgainAndTheirClosesCounted)
     clients.push_back(std::make_unique<Client>(portico.http_port()));
     ASSERT_EQ(clients.back()->request("GET", "/invoices", acme).result_int(), 200u) << i;
   }
-  ASSERT_TRUE(wait_for_gauge(portico, parked_series, count));
+  ASSERT_TRUE(gauge_reaches(portico, parked_series, count));
   Client refused(portico.http_port());
   EXPECT_TRUE(refused.read_until_close(5s).starts_with("HTTP/1.1 503 "));
 
@@ -121,12 +117,12 @@ TEST(IdleConnections, ManyIdleConnectionsAreAllServedAgainAndTheirClosesCounted)
     ASSERT_EQ(response.result_int(), 200u) << i;
     EXPECT_EQ(parse_echo(response.body()).target, "/invoices/" + std::to_string(i) + "?format=json");
   }
-  ASSERT_TRUE(wait_for_gauge(portico, parked_series, count));
+  ASSERT_TRUE(gauge_reaches(portico, parked_series, count));
   EXPECT_EQ(metric_sample(portico.metrics(), open_series), count);
 
   // Clients closing parked connections: each close wakes one, and it is counted as gone.
   clients.resize(count / 2);
-  EXPECT_TRUE(wait_for_gauge(portico, open_series, count / 2));
+  EXPECT_TRUE(gauge_reaches(portico, open_series, count / 2));
   EXPECT_EQ(metric_sample(portico.metrics(), parked_series), count / 2);
   Client next(portico.http_port());  // slots freed
   EXPECT_EQ(next.request("GET", "/", acme).result_int(), 200u);

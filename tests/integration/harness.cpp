@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
@@ -13,10 +14,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json.hpp>
+#include <exception>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace portico::testing {
@@ -27,7 +32,8 @@ namespace fs = std::filesystem;
 
 // ---- ChildProcess ----------------------------------------------------------------------
 
-ChildProcess::ChildProcess(std::vector<std::string> argv) {
+ChildProcess::ChildProcess(std::vector<std::string> argv)
+    : name_(std::filesystem::path(argv.at(0)).filename().string()) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   pid_ = ::fork();
@@ -49,6 +55,13 @@ ChildProcess::ChildProcess(std::vector<std::string> argv) {
 }
 
 ChildProcess::~ChildProcess() {
+  if (std::uncaught_exceptions() > 0 || ::testing::Test::HasFailure()) {
+    read_available(std::chrono::milliseconds(0));
+    constexpr std::size_t tail = 8 * 1024;
+    const std::size_t from = output_.size() > tail ? output_.size() - tail : 0;
+    std::cerr << "--- last " << output_.size() - from << " bytes printed by " << name_ << " (pid " << pid_
+              << ") ---\n" << std::string_view(output_).substr(from) << "--- end of " << name_ << " ---\n";
+  }
   if (!exit_status_) {
     ::kill(pid_, SIGKILL);
     int status = 0;

@@ -26,7 +26,9 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 class ChildProcess {
  public:
   ChildProcess(std::vector<std::string> argv);  // starts it; stdout and stderr captured
-  ~ChildProcess();                              // SIGKILL if still running
+  // SIGKILL if still running. When the test has failed (or is unwinding from an exception),
+  // the tail of what the process printed goes to stderr: the reason is often there.
+  ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
@@ -43,6 +45,7 @@ class ChildProcess {
 
  private:
   bool read_available(std::chrono::milliseconds timeout);
+  std::string name_;
   pid_t pid_ = -1;
   int out_fd_ = -1;
   std::string output_;

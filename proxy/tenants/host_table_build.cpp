@@ -1,7 +1,6 @@
 // tenants/host_table_build: config -> HostTable. Assigns portal names, checks every
 // collision and reports all problems with their positions; never returns a half-built table.
 #include <algorithm>
-#include <bit>
 #include <functional>
 #include <string_view>
 #include <unordered_set>
@@ -76,7 +75,7 @@ Tenant make_tenant(const TenantConfig& source) {
 // the config (which outlives the build) rather than copying it, and message text is made only
 // when there is a problem to report (100,000 tenants are built on every reload).
 struct Claim {
-  std::size_t tenant;  // index into the tenant list (file order)
+  std::uint32_t tenant;  // index into the tenant list (file order)
   HostMatch match;
   const SourcePos* pos;
 };
@@ -92,44 +91,50 @@ class ViewMap {
   // The value claimed for `key`, and whether this call claimed it.
   std::pair<Value*, bool> emplace(std::string_view key, Value value) {
     if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.size());
-    const std::size_t hash = hash_of(key);
+    const std::uint64_t hash = hash_of(key);
     Slot& slot = slots_[slot_of(key, hash)];
-    if (slot.used) return {&slot.value, false};
-    slot = Slot{key, hash, std::move(value), true};
+    if (slot.data != nullptr) return {&slot.value, false};
+    slot = Slot{key.data(), static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(hash), std::move(value)};
     ++size_;
     return {&slot.value, true};
   }
-  bool contains(std::string_view key) const { return slots_[slot_of(key, hash_of(key))].used; }
+  bool contains(std::string_view key) const { return slots_[slot_of(key, hash_of(key))].data != nullptr; }
   std::size_t size() const { return size_; }
   template <typename Visit>
   void for_each(Visit visit) const {
     for (const Slot& slot : slots_) {
-      if (slot.used) visit(slot.key, slot.value);
+      if (slot.data != nullptr) visit(slot.key(), slot.value);
     }
   }
 
  private:
+  // 32 bytes with a Claim: the slots of 100,000 tenants are fresh memory on every reload.
   struct Slot {
-    std::string_view key;
-    std::size_t hash = 0;  // compared first: a key's bytes live elsewhere (a cache miss each)
+    const char* data = nullptr;  // nullptr: empty (a key's data never is, even when empty)
+    std::uint32_t size = 0;
+    std::uint32_t hash = 0;  // compared first: a key's bytes live elsewhere (a cache miss each)
     Value value{};
-    bool used = false;
+    std::string_view key() const { return {data, size}; }
   };
 
-  static std::size_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
-  // The slot holding `key`, or the empty one where it would go (linear probing).
-  std::size_t slot_of(std::string_view key, std::size_t hash) const {
-    const std::size_t mask = slots_.size() - 1;
-    std::size_t at = hash & mask;
-    while (slots_[at].used && (slots_[at].hash != hash || slots_[at].key != key)) at = (at + 1) & mask;
+  static std::uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // The slot holding `key`, or the empty one where it would go (linear probing from the
+  // slot the high bits of hash * count give: any count works, no rounding to a power of two).
+  std::size_t slot_of(std::string_view key, std::uint64_t hash) const {
+    __extension__ using Wide = unsigned __int128;
+    std::size_t at = static_cast<std::size_t>((static_cast<Wide>(hash) * slots_.size()) >> 64);
+    const auto low = static_cast<std::uint32_t>(hash);
+    while (slots_[at].data != nullptr && (slots_[at].hash != low || slots_[at].key() != key)) {
+      at = at + 1 == slots_.size() ? 0 : at + 1;
+    }
     return at;
   }
-  // Room for `expected` keys at a load factor under 0.7 (a power of two: the mask is the modulo).
+  // Room for `expected` keys at a load factor under 0.7.
   void rehash(std::size_t expected) {
     std::vector<Slot> old = std::move(slots_);
-    slots_.assign(std::bit_ceil(std::max<std::size_t>(16, expected * 10 / 7 + 1)), Slot{});
+    slots_.assign(std::max<std::size_t>(16, expected * 10 / 7 + 1), Slot{});
     for (Slot& slot : old) {
-      if (slot.used) slots_[slot_of(slot.key, slot.hash)] = std::move(slot);
+      if (slot.data != nullptr) slots_[slot_of(slot.key(), hash_of(slot.key()))] = std::move(slot);
     }
   }
 
@@ -242,7 +247,7 @@ void Builder::claim_explicit_names() {
       continue;
     }
     const auto [claim, inserted] =
-        names.emplace(name, Claim{i, HostMatch::current_name, &tenant.portal_name_pos});
+        names.emplace(name, Claim{static_cast<std::uint32_t>(i), HostMatch::current_name, &tenant.portal_name_pos});
     if (!inserted) {
       error(tenant.portal_name_pos, prefix() + " is already " + owner(*claim));
       continue;
@@ -267,7 +272,7 @@ void Builder::claim_previous_names() {
         continue;
       }
       const auto [claim, inserted] =
-          names.emplace(name, Claim{i, HostMatch::previous_name, &pos});
+          names.emplace(name, Claim{static_cast<std::uint32_t>(i), HostMatch::previous_name, &pos});
       if (inserted) {
         tenants[i].previous_portal_names.push_back(name);
       } else if (claim->tenant != i) {
@@ -321,7 +326,7 @@ void Builder::generate_names() {
       name = std::move(fallback);
     }
     tenants[i].portal_name = std::move(name);  // the key is a view of the name where it stays
-    names.emplace(tenants[i].portal_name, Claim{i, HostMatch::current_name, &tenant.where});
+    names.emplace(tenants[i].portal_name, Claim{static_cast<std::uint32_t>(i), HostMatch::current_name, &tenant.where});
   }
 }
 
@@ -357,7 +362,7 @@ void Builder::claim_custom_domains() {
         continue;
       }
       const auto [claim, inserted] =
-          domains.emplace(std::string_view(domain), Claim{i, HostMatch::custom_domain, &pos});
+          domains.emplace(std::string_view(domain), Claim{static_cast<std::uint32_t>(i), HostMatch::custom_domain, &pos});
       if (!inserted) {
         claimed.pop_back();
         error(pos, prefix() + " is already " + owner(*claim));

@@ -27,6 +27,7 @@ source "$BENCH_DIR/lib/scenarios.sh"
 : "${BENCH_CONNECTIONS:=64}"        # keep-alive connections (wrk -c, HTTPS keep-alive)
 : "${BENCH_TLS_CONNECTIONS:=32}"    # connections in flight in the handshake scenarios
 : "${BENCH_IDLE_CONNECTIONS:=5000}" # idle keep-alive connections in the memory scenario
+: "${BENCH_IDLE_BASE:=1000}"        # idle connections opened before the measured ones
 : "${BENCH_WRK_THREADS:=1}"
 : "${BENCH_PATH:=/home}"            # the plain portal page every throughput scenario requests
 : "${BENCH_MICRO_MIN_TIME:=0.5}"    # seconds per microbenchmark repetition
@@ -109,7 +110,7 @@ prepare() {
   hard="$(ulimit -Hn)"
   [[ $hard == unlimited ]] && hard=1048576
   ulimit -n "$hard"
-  ((BENCH_IDLE_CONNECTIONS + 100 <= $(ulimit -n))) ||
+  ((BENCH_IDLE_BASE + BENCH_IDLE_CONNECTIONS + 100 <= $(ulimit -n))) ||
     die "ulimit -n is $(ulimit -n): too low for $BENCH_IDLE_CONNECTIONS idle connections"
 
   say "generating the tenant table: $BENCH_TENANTS tenants (subdomain + custom domain each), and $BENCH_BIG_TENANTS for the reload scenario"
@@ -179,7 +180,7 @@ knobs() {
   local name
   for name in BENCH_DURATION BENCH_WARMUP BENCH_RUNS BENCH_SCENARIOS BENCH_PEERS BENCH_TENANTS \
     BENCH_BIG_TENANTS BENCH_RELOADS BENCH_BIG_TLS BENCH_TLS_SUBDOMAINS BENCH_TLS_CUSTOM BENCH_CONNECTIONS \
-    BENCH_TLS_CONNECTIONS BENCH_IDLE_CONNECTIONS BENCH_WRK_THREADS BENCH_PATH \
+    BENCH_TLS_CONNECTIONS BENCH_IDLE_BASE BENCH_IDLE_CONNECTIONS BENCH_WRK_THREADS BENCH_PATH \
     BENCH_MICRO_MIN_TIME BENCH_PROXY_CPUS BENCH_CLIENT_CPUS BENCH_UPSTREAM_CPUS; do
     printf '%s=%s\n' "$name" "${!name}"
   done

@@ -206,29 +206,41 @@ def memory_section(records, out, verdicts):
     if not runs:
         return
     out.append("## Memory per idle keep-alive connection\n")
-    out.append("RSS of the proxy process (nginx: its worker) before and after the connections "
-               "were opened; each connection served one request first. Kernel socket buffers "
-               "are not in RSS.\n")
-    out.append("| peer | connections opened / still open at the end (fewest of the runs) "
-               "| RSS before, MiB | RSS after, MiB "
-               "| bytes per connection | × nginx |")
-    out.append("|---|---|---|---|---|---|")
+    out.append("RSS of the proxy process (nginx: its worker) once a base of idle connections is "
+               "open, and after the measured ones are opened too; every connection served one "
+               "request first (connections open 128 at a time). Bytes per connection: (after − "
+               "before) ÷ measured connections, what each further idle connection costs. The last "
+               "column counts from before the base instead: it adds the one-off growth of opening "
+               "connections (requests in flight) to the idle ones. Kernel socket buffers are not in RSS.\n")
+    out.append("| peer | base + measured connections / still open at the end (fewest of the runs) "
+               "| RSS before the base, MiB | RSS before, MiB | RSS after, MiB "
+               "| bytes per connection | × nginx | counting from before the base, bytes per connection |")
+    out.append("|---|---|---|---|---|---|---|---|")
     per_connection = {}
+    from_start = {}
     for peer in ordered(runs):
-        values = []
+        values, totals = [], []
         for r in runs[peer]:
             opened = r["load"].get("open", 0)
             if opened:
                 values.append((r["rss_after_kib"] - r["rss_before_kib"]) * 1024 / opened)
+            everything = opened + r.get("base_connections", 0)
+            if everything and "rss_start_kib" in r:
+                totals.append((r["rss_after_kib"] - r["rss_start_kib"]) * 1024 / everything)
         per_connection[peer] = values
+        from_start[peer] = totals
     nginx = median_or_none(per_connection.get("nginx", []))
     for peer in ordered(runs):
         rs = runs[peer]
         opened = min(r["load"].get("open", 0) for r in rs)
+        base = min(r.get("base_connections", 0) for r in rs)
         held = min(r.get("hold", {}).get("still_open", 0) for r in rs)
-        out.append(f"| {peer} | {opened:,} / {held:,} | {spread([r['rss_before_kib'] for r in rs], 1 / 1024, 1)} "
+        out.append(f"| {peer} | {base:,} + {opened:,} / {held:,} "
+                   f"| {spread([r.get('rss_start_kib', r['rss_before_kib']) for r in rs], 1 / 1024, 1)} "
+                   f"| {spread([r['rss_before_kib'] for r in rs], 1 / 1024, 1)} "
                    f"| {spread([r['rss_after_kib'] for r in rs], 1 / 1024, 1)} "
-                   f"| {spread(per_connection[peer])} | {ratio(median_or_none(per_connection[peer]), nginx)} |")
+                   f"| {spread(per_connection[peer])} | {ratio(median_or_none(per_connection[peer]), nginx)} "
+                   f"| {spread(from_start[peer]) if from_start[peer] else ''} |")
     out.append("")
     if per_connection.get("portico") and nginx:
         mine = statistics.median(per_connection["portico"])

@@ -121,25 +121,39 @@ scenario_banner() {
 
 idle_ready() { grep -q '"open":' "$1"; }
 
-# Memory per idle keep-alive connection: RSS of the peer's process before and after
-# BENCH_IDLE_CONNECTIONS connections that each served one request and then stay idle.
-idle_memory_body() {
-  local peer="$1" run="$2" out="$LOG_DIR/idle_memory-$1-$2.load"
-  wrk_run 1 "$BENCH_PATH" "$TABLE_DIR/hosts.txt" "$LOG_DIR/idle_memory-$peer-$run.warmup"
-  local before after
-  before="$(rss_kib "$PEER_PID")"
-  spawn "$out" taskset -c "$BENCH_CLIENT_CPUS" "$LOAD_BIN" idle \
+# hold_idle OUT COUNT: COUNT idle keep-alive connections (one request each), held by a
+# portico_bench_load on the client CPUs until stopped; returns once all are open.
+hold_idle() {
+  spawn "$1" taskset -c "$BENCH_CLIENT_CPUS" "$LOAD_BIN" idle \
     --connect "127.0.0.1:$BENCH_HTTP_PORT" --names "$TABLE_DIR/hosts.txt" \
-    --connections "$BENCH_IDLE_CONNECTIONS" --path "$BENCH_PATH"
+    --connections "$2" --path "$BENCH_PATH"
+  wait_for 90 "$2 idle connections ($1)" idle_ready "$1"
+}
+
+# Memory per idle keep-alive connection, at the margin: RSS of the peer's process once
+# BENCH_IDLE_BASE connections are idle, and again after BENCH_IDLE_CONNECTIONS more. The base
+# takes the one-off growth that opening connections 128 at a time causes (buffers of that
+# many requests in flight, whatever the count held afterwards), so the difference is what
+# each further idle connection costs. RSS before the base is recorded too (start).
+idle_memory_body() {
+  local peer="$1" run="$2" base_out="$LOG_DIR/idle_memory-$1-$2.base.load" out="$LOG_DIR/idle_memory-$1-$2.load"
+  wrk_run 1 "$BENCH_PATH" "$TABLE_DIR/hosts.txt" "$LOG_DIR/idle_memory-$peer-$run.warmup"
+  local start before after
+  start="$(rss_kib "$PEER_PID")"
+  hold_idle "$base_out" "$BENCH_IDLE_BASE"
+  local base_tool="$LAST_PID"
+  before="$(rss_kib "$PEER_PID")"
+  hold_idle "$out" "$BENCH_IDLE_CONNECTIONS"
   local tool="$LAST_PID"
-  wait_for 90 "$BENCH_IDLE_CONNECTIONS idle connections ($out)" idle_ready "$out"
   after="$(rss_kib "$PEER_PID")"
   stop_pid "$tool"
-  local opened held
+  stop_pid "$base_tool"
+  local opened held base_opened
   opened="$(grep '"open":' "$out")"
   held="$(grep '"still_open":' "$out" || echo '{}')"
+  base_opened="$(grep -o '"open":[0-9]*' "$base_out" | cut -d: -f2)"
   record idle_memory "$peer" "$run" idle "$opened" \
-    "\"rss_before_kib\":$before,\"rss_after_kib\":$after,\"hold\":$held"
+    "\"rss_start_kib\":$start,\"base_connections\":$base_opened,\"rss_before_kib\":$before,\"rss_after_kib\":$after,\"hold\":$held"
 }
 scenario_idle_memory() { each_peer_and_run idle_memory idle_memory_body; }
 

@@ -56,7 +56,7 @@ std::string suggestion(std::string_view unknown, const std::vector<std::string>&
 
 Decoder::Decoder(std::string file, std::vector<Problem>& problems)
     : file_(std::move(file)),
-      dir_(std::filesystem::path(file_).parent_path()),
+      dir_(std::filesystem::path(file_.str()).parent_path()),
       problems_(problems) {}
 
 SourcePos Decoder::pos(const toml::source_region& region) const {

@@ -22,7 +22,7 @@ class Decoder {
  public:
   Decoder(std::string file, std::vector<Problem>& problems);
 
-  const std::string& file() const { return file_; }
+  const std::string& file() const { return file_.str(); }
   SourcePos pos(const toml::source_region& region) const;
   SourcePos pos(const toml::node& node) const { return pos(node.source()); }
   SourcePos pos(const toml::key& key) const { return pos(key.source()); }
@@ -34,7 +34,7 @@ class Decoder {
   std::string resolve_path(std::string_view written) const;
 
  private:
-  std::string file_;
+  SourceFile file_;  // shared by every position it gives
   std::filesystem::path dir_;
   std::vector<Problem>& problems_;
 };

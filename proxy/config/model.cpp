@@ -1,10 +1,22 @@
 // config/model: defaults that need code, and problem formatting.
 #include "proxy/config/model.hpp"
 
+#include <ostream>
+
 namespace portico::config {
 
+SourceFile::SourceFile(std::string path)
+    : path_(path.empty() ? nullptr : std::make_shared<const std::string>(std::move(path))) {}
+
+const std::string& SourceFile::empty_path() noexcept {
+  static const std::string empty;
+  return empty;
+}
+
+std::ostream& operator<<(std::ostream& out, const SourceFile& file) { return out << file.str(); }
+
 std::string format_problem(const Problem& problem) {
-  std::string out = problem.where.file.empty() ? std::string("<config>") : problem.where.file;
+  std::string out = problem.where.file.empty() ? std::string("<config>") : problem.where.file.str();
   out += ':' + std::to_string(problem.where.line) + ':' + std::to_string(problem.where.column) + ": ";
   if (problem.warning) out += "warning: ";
   out += problem.message;

@@ -132,7 +132,7 @@ class Scanner {
   static bool finish(Table& table);
 
   std::string_view text_;
-  const std::string& file_;
+  const SourceFile file_;  // one shared path for every position in the file
   std::size_t pos_ = 0;
   std::size_t line_start_ = 0;
   std::uint32_t line_ = 1;

@@ -30,8 +30,8 @@ const HostEntry* HostTable::find(std::string_view host) const noexcept {
 }
 
 const Tenant* HostTable::find_by_org_id(std::string_view org_id) const noexcept {
-  const auto found = by_org_id_.find(org_id);
-  return found == by_org_id_.end() ? nullptr : found->second;
+  const std::uint32_t at = by_org_id_.find(org_id);
+  return at == HostIndex::npos ? nullptr : &tenants_[at];
 }
 
 }  // namespace portico::tenants

@@ -3,11 +3,9 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "proxy/config/model.hpp"
@@ -53,23 +51,13 @@ class HostTable {
   const std::string& base_domain() const noexcept { return base_domain_; }
 
  private:
-  // Heterogeneous lookup: find(string_view) never builds a std::string.
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept {
-      return std::hash<std::string_view>{}(text);
-    }
-  };
-  template <typename Value>
-  using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
-
   HostTable() = default;
 
   std::vector<Tenant> tenants_;
   std::vector<HostEntry> entries_;  // what the two indexes below point at
   HostIndex custom_domains_;        // normalized custom domain -> entries_
   HostIndex portal_names_;          // current and previous portal names (the label) -> entries_
-  StringMap<const Tenant*> by_org_id_;
+  HostIndex by_org_id_;  // org_id -> index into tenants_
   std::string base_domain_;
   std::string base_suffix_;  // "." + base_domain_
 };

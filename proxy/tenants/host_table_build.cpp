@@ -1,7 +1,10 @@
 // tenants/host_table_build: config -> HostTable. Assigns portal names, checks every
 // collision and reports all problems with their positions; never returns a half-built table.
 #include <algorithm>
+#include <functional>
+#include <string_view>
 #include <unordered_set>
+#include <utility>
 
 #include "proxy/tenants/host_name.hpp"
 #include "proxy/tenants/host_table.hpp"
@@ -18,7 +21,7 @@ constexpr std::size_t max_portal_name = 63;
 
 // "file:line", the way one problem points at another.
 std::string at(const SourcePos& pos) {
-  return (pos.file.empty() ? std::string("<config>") : pos.file) + ':' + std::to_string(pos.line);
+  return (pos.file.empty() ? std::string("<config>") : pos.file.str()) + ':' + std::to_string(pos.line);
 }
 
 std::string lowercase(std::string_view text) {
@@ -72,9 +75,71 @@ Tenant make_tenant(const TenantConfig& source) {
 // the config (which outlives the build) rather than copying it, and message text is made only
 // when there is a problem to report (100,000 tenants are built on every reload).
 struct Claim {
-  std::size_t tenant;  // index into the tenant list (file order)
+  std::uint32_t tenant;  // index into the tenant list (file order)
   HostMatch match;
   const SourcePos* pos;
+};
+
+// The names claimed so far in one build: open addressing over views of strings that outlive
+// the build (the config's, or the tenant records', whose vectors never grow). One array for
+// the whole build, where a node-based map made an allocation (and a key copy) per name.
+template <typename Value>
+class ViewMap {
+ public:
+  explicit ViewMap(std::size_t expected) { rehash(expected); }
+
+  // The value claimed for `key`, and whether this call claimed it.
+  std::pair<Value*, bool> emplace(std::string_view key, Value value) {
+    if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.size());
+    const std::uint64_t hash = hash_of(key);
+    Slot& slot = slots_[slot_of(key, hash)];
+    if (slot.data != nullptr) return {&slot.value, false};
+    slot = Slot{key.data(), static_cast<std::uint32_t>(key.size()), static_cast<std::uint32_t>(hash), std::move(value)};
+    ++size_;
+    return {&slot.value, true};
+  }
+  bool contains(std::string_view key) const { return slots_[slot_of(key, hash_of(key))].data != nullptr; }
+  std::size_t size() const { return size_; }
+  template <typename Visit>
+  void for_each(Visit visit) const {
+    for (const Slot& slot : slots_) {
+      if (slot.data != nullptr) visit(slot.key(), slot.value);
+    }
+  }
+
+ private:
+  // 32 bytes with a Claim: the slots of 100,000 tenants are fresh memory on every reload.
+  struct Slot {
+    const char* data = nullptr;  // nullptr: empty (a key's data never is, even when empty)
+    std::uint32_t size = 0;
+    std::uint32_t hash = 0;  // compared first: a key's bytes live elsewhere (a cache miss each)
+    Value value{};
+    std::string_view key() const { return {data, size}; }
+  };
+
+  static std::uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // The slot holding `key`, or the empty one where it would go (linear probing from the
+  // slot the high bits of hash * count give: any count works, no rounding to a power of two).
+  std::size_t slot_of(std::string_view key, std::uint64_t hash) const {
+    __extension__ using Wide = unsigned __int128;
+    std::size_t at = static_cast<std::size_t>((static_cast<Wide>(hash) * slots_.size()) >> 64);
+    const auto low = static_cast<std::uint32_t>(hash);
+    while (slots_[at].data != nullptr && (slots_[at].hash != low || slots_[at].key() != key)) {
+      at = at + 1 == slots_.size() ? 0 : at + 1;
+    }
+    return at;
+  }
+  // Room for `expected` keys at a load factor under 0.7.
+  void rehash(std::size_t expected) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(16, expected * 10 / 7 + 1), Slot{});
+    for (Slot& slot : old) {
+      if (slot.data != nullptr) slots_[slot_of(slot.key(), hash_of(slot.key()))] = std::move(slot);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
 };
 
 // One build: the tenant records plus every name and domain claimed so far.
@@ -95,9 +160,10 @@ class Builder {
 
   bool failed() const { return failed_; }
   std::vector<Tenant> tenants;
-  std::unordered_map<std::string, Claim> names;
+  // Keys: explicit and previous names in the config, generated names in `tenants`.
+  ViewMap<Claim> names{0};
   // Keys are the normalized domains in `tenants`, whose vectors are reserved and never grow.
-  std::unordered_map<std::string_view, Claim> domains;
+  ViewMap<Claim> domains{0};
   std::string base_domain;
 
  private:
@@ -144,14 +210,13 @@ void Builder::check_base_domain() {
 }
 
 void Builder::make_tenants() {
-  std::unordered_map<std::string_view, std::size_t> first_by_org_id;
-  first_by_org_id.reserve(config_.tenants.size());
+  ViewMap<std::size_t> first_by_org_id(config_.tenants.size());
   tenants.reserve(config_.tenants.size());
   std::size_t name_count = 0;
   for (const auto& tenant : config_.tenants) {
     name_count += 1 + tenant.previous_portal_names.size();
   }
-  names.reserve(name_count);
+  names = ViewMap<Claim>(name_count);
   for (std::size_t i = 0; i < config_.tenants.size(); ++i) {
     const auto& tenant = source(i);
     tenants.push_back(make_tenant(tenant));
@@ -162,7 +227,7 @@ void Builder::make_tenants() {
     const auto [first, inserted] = first_by_org_id.emplace(tenant.org_id, i);
     if (!inserted) {
       error(tenant.org_id_pos, "duplicate org_id " + quoted(tenant.org_id) + " (first defined at " +
-                                   at(source(first->second).org_id_pos) + ")");
+                                   at(source(*first).org_id_pos) + ")");
     }
   }
 }
@@ -182,9 +247,9 @@ void Builder::claim_explicit_names() {
       continue;
     }
     const auto [claim, inserted] =
-        names.emplace(name, Claim{i, HostMatch::current_name, &tenant.portal_name_pos});
+        names.emplace(name, Claim{static_cast<std::uint32_t>(i), HostMatch::current_name, &tenant.portal_name_pos});
     if (!inserted) {
-      error(tenant.portal_name_pos, prefix() + " is already " + owner(claim->second));
+      error(tenant.portal_name_pos, prefix() + " is already " + owner(*claim));
       continue;
     }
     tenants[i].portal_name = name;
@@ -207,16 +272,16 @@ void Builder::claim_previous_names() {
         continue;
       }
       const auto [claim, inserted] =
-          names.emplace(name, Claim{i, HostMatch::previous_name, &pos});
+          names.emplace(name, Claim{static_cast<std::uint32_t>(i), HostMatch::previous_name, &pos});
       if (inserted) {
         tenants[i].previous_portal_names.push_back(name);
-      } else if (claim->second.tenant != i) {
-        error(pos, prefix() + " is already " + owner(claim->second));
-      } else if (claim->second.match == HostMatch::current_name) {
+      } else if (claim->tenant != i) {
+        error(pos, prefix() + " is already " + owner(*claim));
+      } else if (claim->match == HostMatch::current_name) {
         error(pos, prefix() + " is this tenant's current portal_name");
       } else {
         problems_.push_back(Problem{
-            pos, prefix() + " is listed twice (first at " + at(*claim->second.pos) + ")", true});
+            pos, prefix() + " is listed twice (first at " + at(*claim->pos) + ")", true});
       }
     }
   }
@@ -260,15 +325,15 @@ void Builder::generate_names() {
       }
       name = std::move(fallback);
     }
-    names.emplace(name, Claim{i, HostMatch::current_name, &tenant.where});
-    tenants[i].portal_name = std::move(name);
+    tenants[i].portal_name = std::move(name);  // the key is a view of the name where it stays
+    names.emplace(tenants[i].portal_name, Claim{static_cast<std::uint32_t>(i), HostMatch::current_name, &tenant.where});
   }
 }
 
 void Builder::claim_custom_domains() {
   std::size_t domain_count = 0;
   for (const auto& tenant : config_.tenants) domain_count += tenant.custom_domains.size();
-  domains.reserve(domain_count);
+  domains = ViewMap<Claim>(domain_count);
   const std::string base_suffix = '.' + base_domain;
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     const auto& tenant = source(i);
@@ -297,10 +362,10 @@ void Builder::claim_custom_domains() {
         continue;
       }
       const auto [claim, inserted] =
-          domains.emplace(std::string_view(domain), Claim{i, HostMatch::custom_domain, &pos});
+          domains.emplace(std::string_view(domain), Claim{static_cast<std::uint32_t>(i), HostMatch::custom_domain, &pos});
       if (!inserted) {
         claimed.pop_back();
-        error(pos, prefix() + " is already " + owner(claim->second));
+        error(pos, prefix() + " is already " + owner(*claim));
         continue;
       }
     }
@@ -336,16 +401,19 @@ std::optional<HostTable> HostTable::build(const config::Config& config,
   table.tenants_ = std::move(builder.tenants);
   table.base_domain_ = std::move(builder.base_domain);
   table.base_suffix_ = '.' + table.base_domain_;
-  table.by_org_id_.reserve(table.tenants_.size());
-  for (const auto& tenant : table.tenants_) table.by_org_id_.emplace(tenant.org_id, &tenant);
   std::vector<std::pair<std::string_view, std::uint32_t>> keys;
-  const auto index = [&](const auto& claims) {
+  keys.reserve(table.tenants_.size());
+  for (std::size_t i = 0; i < table.tenants_.size(); ++i) {
+    keys.emplace_back(table.tenants_[i].org_id, static_cast<std::uint32_t>(i));  // distinct: checked
+  }
+  table.by_org_id_ = HostIndex(keys);
+  const auto index = [&](const ViewMap<Claim>& claims) {
     keys.clear();
     keys.reserve(claims.size());
-    for (const auto& [key, claim] : claims) {
+    claims.for_each([&](std::string_view key, const Claim& claim) {
       keys.emplace_back(key, static_cast<std::uint32_t>(table.entries_.size()));
       table.entries_.push_back(HostEntry{&table.tenants_[claim.tenant], claim.match});
-    }
+    });
     return HostIndex(keys);
   };
   table.entries_.reserve(builder.names.size() + builder.domains.size());

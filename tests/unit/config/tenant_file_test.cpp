@@ -16,7 +16,7 @@ namespace {
 const std::string tenants_file = "/etc/portico/tenants.toml";
 
 std::string at(const SourcePos& pos) {
-  return pos.file + ':' + std::to_string(pos.line) + ':' + std::to_string(pos.column);
+  return pos.file.str() + ':' + std::to_string(pos.line) + ':' + std::to_string(pos.column);
 }
 
 // Every field of a tenant, positions included, one per line (a mismatch shows as a diff).

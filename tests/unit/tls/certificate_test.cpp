@@ -44,6 +44,40 @@ TEST_F(CertificateLoad, AcceptsTraditionalKeysInAnyPosition) {
   EXPECT_TRUE(load(path)) << error;
 }
 
+// Keys are decoded as the type their PEM names (faster than OpenSSL's auto-detection), and a
+// label that lies falls back to auto-detection: what loads does not depend on the label.
+TEST_F(CertificateLoad, LoadsEcAndRsaKeysInEveryPemFormEvenUnderAWrongLabel) {
+  struct Case {
+    std::string name;
+    PkeyPtr key;
+    bool traditional;
+    std::string relabel;  // replaces the key's PEM label when not empty
+  };
+  Case cases[] = {
+      {"ec-pkcs8", test_support::make_ec_key(), false, ""},
+      {"ec-sec1", test_support::make_ec_key(), true, ""},
+      {"rsa-pkcs8", test_support::make_rsa_key(), false, ""},
+      {"rsa-pkcs1", test_support::make_rsa_key(), true, ""},
+      {"ec-sec1-labelled-rsa", test_support::make_ec_key(), true, "RSA PRIVATE KEY"},
+  };
+  for (Case& c : cases) {
+    X509Ptr leaf = test_support::make_cert({c.name + ".test", {c.name + ".test"}}, c.key.get(), pki.ca.get(),
+                                           pki.ca_key.get());
+    std::string key_pem = pem_of(c.key.get(), c.traditional);
+    if (!c.relabel.empty()) {
+      const std::size_t label_start = key_pem.find("BEGIN ") + 6;
+      const std::size_t label_end = key_pem.find("-----", label_start);
+      const std::string label = key_pem.substr(label_start, label_end - label_start);
+      for (std::size_t at = key_pem.find(label); at != std::string::npos; at = key_pem.find(label, at + 1)) {
+        key_pem.replace(at, label.size(), c.relabel);
+      }
+    }
+    const std::string path = write_file(dir.file(c.name + ".pem"), pem_of(leaf.get()) + key_pem);
+    ASSERT_TRUE(load(path)) << c.name << ": " << error;
+    EXPECT_EQ(EVP_PKEY_eq(certificate.key.get(), c.key.get()), 1) << c.name;
+  }
+}
+
 TEST_F(CertificateLoad, RefusesBrokenFilesWithAReason) {
   PkeyPtr key = test_support::make_ec_key();
   PkeyPtr other = test_support::make_ec_key();

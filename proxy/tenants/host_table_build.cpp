@@ -80,6 +80,10 @@ struct Claim {
   const SourcePos* pos;
 };
 
+Claim claim_of(std::size_t tenant, HostMatch match, const SourcePos& pos) {
+  return Claim{static_cast<std::uint32_t>(tenant), match, &pos};
+}
+
 // The names claimed so far in one build: open addressing over views of strings that outlive
 // the build (the config's, or the tenant records', whose vectors never grow). One array for
 // the whole build, where a node-based map made an allocation (and a key copy) per name.
@@ -247,7 +251,7 @@ void Builder::claim_explicit_names() {
       continue;
     }
     const auto [claim, inserted] =
-        names.emplace(name, Claim{static_cast<std::uint32_t>(i), HostMatch::current_name, &tenant.portal_name_pos});
+        names.emplace(name, claim_of(i, HostMatch::current_name, tenant.portal_name_pos));
     if (!inserted) {
       error(tenant.portal_name_pos, prefix() + " is already " + owner(*claim));
       continue;
@@ -272,7 +276,7 @@ void Builder::claim_previous_names() {
         continue;
       }
       const auto [claim, inserted] =
-          names.emplace(name, Claim{static_cast<std::uint32_t>(i), HostMatch::previous_name, &pos});
+          names.emplace(name, claim_of(i, HostMatch::previous_name, pos));
       if (inserted) {
         tenants[i].previous_portal_names.push_back(name);
       } else if (claim->tenant != i) {
@@ -326,7 +330,7 @@ void Builder::generate_names() {
       name = std::move(fallback);
     }
     tenants[i].portal_name = std::move(name);  // the key is a view of the name where it stays
-    names.emplace(tenants[i].portal_name, Claim{static_cast<std::uint32_t>(i), HostMatch::current_name, &tenant.where});
+    names.emplace(tenants[i].portal_name, claim_of(i, HostMatch::current_name, tenant.where));
   }
 }
 
@@ -362,7 +366,7 @@ void Builder::claim_custom_domains() {
         continue;
       }
       const auto [claim, inserted] =
-          domains.emplace(std::string_view(domain), Claim{static_cast<std::uint32_t>(i), HostMatch::custom_domain, &pos});
+          domains.emplace(std::string_view(domain), claim_of(i, HostMatch::custom_domain, pos));
       if (!inserted) {
         claimed.pop_back();
         error(pos, prefix() + " is already " + owner(*claim));

@@ -69,7 +69,7 @@ std::vector<std::string> dns_names_of(X509* leaf) {
 }
 
 // The key type of a DER private key, read from its PEM label or, for PKCS#8 ("PRIVATE KEY"),
-// from the algorithm it names; EVP_PKEY_NONE when neither tells. Why: OpenSSL 3 decoding a key
+// from the algorithm it names; EVP_PKEY_NONE (NID_undef) when neither tells. Why: OpenSSL 3 decoding a key
 // of unknown type tries every decoder it has, about four times slower than decoding a known
 // type, and a config with hundreds of custom-domain certificates loads them all at start.
 int private_key_type(std::string_view label, const unsigned char* der, long size) {
@@ -89,7 +89,7 @@ int private_key_type(std::string_view label, const unsigned char* der, long size
 
 EVP_PKEY* decode_private_key(std::string_view label, const unsigned char* der, long size) {
   const int type = private_key_type(label, der, size);
-  if (type != EVP_PKEY_NONE && type != NID_undef) {
+  if (type != EVP_PKEY_NONE) {
     const unsigned char* cursor = der;
     if (EVP_PKEY* key = d2i_PrivateKey(type, nullptr, &cursor, size)) return key;
     ERR_clear_error();  // not what its label said: let OpenSSL find out

@@ -27,7 +27,7 @@ class Pebble {
   // Pebble's issuing root and intermediate (management API), PEM.
   std::string root_pem();
   std::string intermediate_pem();
-  // newOrder requests Pebble received since it (re)started (from its request log).
+  // Orders Pebble created since it (re)started (from its log).
   int orders_received();
 
   void stop();   // SIGKILL pebble (challtestsrv keeps running)

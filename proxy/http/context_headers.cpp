@@ -9,6 +9,8 @@
 #include <boost/beast/http/rfc7230.hpp>
 #include <vector>
 
+#include "proxy/http/outgoing_message.hpp"
+
 namespace portico::http {
 namespace beast = boost::beast;
 namespace {
@@ -40,25 +42,34 @@ bool named_in(const std::vector<std::string>& tokens, std::string_view name) {
                      [&](const std::string& token) { return iequals(token, name); });
 }
 
-void strip_hop_by_hop(beast::http::fields& fields, bool keep_upgrade, bool untrusted) {
-  auto tokens = connection_tokens(fields);
-  for (auto it = fields.begin(); it != fields.end();) {
-    std::string_view name = it->name_string();
-    bool strip = named_in(tokens, name) && !iequals(name, "transfer-encoding") &&
-                 !iequals(name, "content-length") && !iequals(name, "host");
-    if (!strip) {
-      for (auto hop : hop_by_hop) {
-        if (iequals(name, hop)) strip = true;
-      }
-    }
-    if (keep_upgrade && iequals(name, "upgrade")) strip = false;
-    if (untrusted && !strip) {
-      strip = starts_with_nocase(name, "x-portal-") || starts_with_nocase(name, "x-forwarded-") ||
-              iequals(name, "forwarded") || iequals(name, "x-request-id") || iequals(name, "expect");
-    }
-    it = strip ? fields.erase(it) : std::next(it);
+bool is_hop_by_hop(std::string_view name, const std::vector<std::string>& tokens, bool keep_upgrade) {
+  if (keep_upgrade && iequals(name, "upgrade")) return false;
+  if (named_in(tokens, name) && !iequals(name, "transfer-encoding") &&
+      !iequals(name, "content-length") && !iequals(name, "host")) {
+    return true;
   }
-  if (keep_upgrade) fields.set(beast::http::field::connection, "upgrade");
+  return std::any_of(hop_by_hop.begin(), hop_by_hop.end(),
+                     [&](std::string_view hop) { return iequals(name, hop); });
+}
+
+// Headers the upstream would trust if a client could send them.
+bool is_untrusted(std::string_view name) {
+  return starts_with_nocase(name, "x-portal-") || starts_with_nocase(name, "x-forwarded-") ||
+         iequals(name, "forwarded") || iequals(name, "x-request-id") || iequals(name, "expect");
+}
+
+// "Forwarded: for=...;host=...;proto=..." (RFC 7239); an IPv6 address is quoted and bracketed.
+void append_forwarded(const RequestContext& context, std::string& out) {
+  const bool ipv6 = context.client_addr.find(':') != std::string_view::npos;
+  out += "Forwarded: for=";
+  out += ipv6 ? "\"[" : "";
+  out += context.client_addr;
+  out += ipv6 ? "]\"" : "";
+  out += ";host=";
+  out += context.host;
+  out += ";proto=";
+  out += context.proto;
+  out += "\r\n";
 }
 
 std::string to_hex(const unsigned char* data, unsigned size) {
@@ -73,43 +84,54 @@ std::string to_hex(const unsigned char* data, unsigned size) {
 
 }  // namespace
 
-void strip_untrusted_headers(beast::http::fields& fields, bool keep_upgrade) {
-  strip_hop_by_hop(fields, keep_upgrade, /*untrusted=*/true);
-}
-
 void strip_response_hop_by_hop(beast::http::fields& fields, bool keep_upgrade) {
-  strip_hop_by_hop(fields, keep_upgrade, /*untrusted=*/false);
+  const auto tokens = connection_tokens(fields);
+  for (auto it = fields.begin(); it != fields.end();) {
+    it = is_hop_by_hop(it->name_string(), tokens, keep_upgrade) ? fields.erase(it) : std::next(it);
+  }
+  if (keep_upgrade) fields.set(beast::http::field::connection, "upgrade");
 }
 
-void add_context_headers(beast::http::fields& fields, const RequestContext& context) {
+void append_upstream_head(const beast::http::request_header<>& request,
+                          const RequestContext& context, UpstreamHeadOptions options,
+                          std::string& out) {
   const tenants::Tenant& tenant = *context.tenant;
-  std::string_view kind =
-      context.match == tenants::HostMatch::custom_domain ? "custom" : "subdomain";
-  fields.set(beast::http::field::host, context.host);
-  fields.set("X-Portal-Org-Id", tenant.org_id);
-  fields.set("X-Portal-Name", tenant.portal_name);
-  fields.set("X-Portal-Host", context.host);
-  fields.set("X-Portal-Host-Kind", kind);
-  fields.set("X-Portal-Features", tenant.features_header);
-  fields.set("X-Portal-Notify", tenant.notify_header);
-  fields.set("X-Request-Id", context.request_id);
-  fields.set("X-Forwarded-For", context.client_addr);
-  fields.set("X-Forwarded-Proto", context.proto);
-  fields.set("X-Forwarded-Host", context.host);
-  std::string forwarded = "for=";
-  bool ipv6 = context.client_addr.find(':') != std::string_view::npos;
-  forwarded += ipv6 ? "\"[" : "";
-  forwarded += context.client_addr;
-  forwarded += ipv6 ? "]\"" : "";
-  forwarded += ";host=";
-  forwarded += context.host;
-  forwarded += ";proto=";
-  forwarded += context.proto;
-  fields.set(beast::http::field::forwarded, forwarded);
-  if (!context.signing_key.empty()) {
-    fields.set("X-Portal-Timestamp", std::to_string(context.unix_time));
-    fields.set("X-Portal-Signature", sign_context(context));
+  std::size_t room = 512 + request.target().size() + 4 * context.host.size() +
+                     2 * context.client_addr.size() + tenant.features_header.size() +
+                     tenant.notify_header.size();
+  for (const auto& field : request) room += field.name_string().size() + field.value().size() + 4;
+  out.reserve(out.size() + room);  // one allocation, not one per doubling
+
+  const auto tokens = connection_tokens(request);
+  append_request_line(request.method_string(), request.target(), 11, out);  // upstream: HTTP/1.1 keep-alive
+  for (const auto& field : request) {
+    const std::string_view name = field.name_string();
+    if (is_hop_by_hop(name, tokens, options.keep_upgrade) || is_untrusted(name)) continue;
+    // Portico's own values follow.
+    if (field.name() == beast::http::field::host) continue;
+    if (options.identity_encoding && field.name() == beast::http::field::accept_encoding) continue;
+    append_field_line(name, field.value(), out);
   }
+  if (options.keep_upgrade) append_field_line("Connection", "upgrade", out);
+  append_field_line("Host", context.host, out);
+  append_field_line("X-Portal-Org-Id", tenant.org_id, out);
+  append_field_line("X-Portal-Name", tenant.portal_name, out);
+  append_field_line("X-Portal-Host", context.host, out);
+  append_field_line("X-Portal-Host-Kind",
+                    context.match == tenants::HostMatch::custom_domain ? "custom" : "subdomain", out);
+  append_field_line("X-Portal-Features", tenant.features_header, out);
+  append_field_line("X-Portal-Notify", tenant.notify_header, out);
+  append_field_line("X-Request-Id", context.request_id, out);
+  append_field_line("X-Forwarded-For", context.client_addr, out);
+  append_field_line("X-Forwarded-Proto", context.proto, out);
+  append_field_line("X-Forwarded-Host", context.host, out);
+  append_forwarded(context, out);
+  if (!context.signing_key.empty()) {
+    append_field_line("X-Portal-Timestamp", std::to_string(context.unix_time), out);
+    append_field_line("X-Portal-Signature", sign_context(context), out);
+  }
+  if (options.identity_encoding) append_field_line("Accept-Encoding", "identity", out);
+  append_head_end(out);
 }
 
 std::string signature_base(const RequestContext& context) {

@@ -1,9 +1,10 @@
 // http/context_headers: what the upstream may trust. Strips every client-sent header the
 // upstream would trust or that is hop-by-hop, then adds Portico's context (DESIGN §3).
-// No I/O: fields in, fields out.
+// No I/O: fields in, head bytes (or fields) out.
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
 #include <string>
 #include <string_view>
 
@@ -24,15 +25,25 @@ struct RequestContext {
   long long unix_time = 0;       // signature timestamp
 };
 
-// Removes X-Portal-*, Forwarded, X-Forwarded-*, X-Request-Id, Expect (Portico answers
-// 100-continue itself), the hop-by-hop headers and every header named in Connection.
-// `keep_upgrade`: a WebSocket upgrade is being relayed, so Upgrade survives and
-// Connection is set to "upgrade".
-void strip_untrusted_headers(boost::beast::http::fields& fields, bool keep_upgrade);
+// What the upstream head carries besides the client's fields and the context.
+struct UpstreamHeadOptions {
+  bool keep_upgrade = false;       // a WebSocket upgrade is relayed: Upgrade survives and
+                                   // Connection is "upgrade"
+  bool identity_encoding = false;  // the banner filter needs the HTML as sent (DESIGN §5):
+                                   // Accept-Encoding is "identity"
+};
 
-// Adds the context headers and the signature (when a key is set); sets Host to the
-// normalized host.
-void add_context_headers(boost::beast::http::fields& fields, const RequestContext& context);
+// Appends the head the upstream receives: the request line (as `request` has it, in
+// HTTP/1.1), the client's fields in their order minus every one stripped, then Host (the
+// normalized host), Portico's context and, when a key is set, the signature, then a blank
+// line. Stripped: X-Portal-*, Forwarded, X-Forwarded-*, X-Request-Id, Expect (Portico
+// answers 100-continue itself), the hop-by-hop headers and every header named in
+// Connection. Written straight into `out` rather than set on Beast's fields: a `set` is an
+// allocation and a tree search per header, and they were an eighth of a proxied request's
+// instructions.
+void append_upstream_head(const boost::beast::http::request_header<>& request,
+                          const RequestContext& context, UpstreamHeadOptions options,
+                          std::string& out);
 
 // The exact string X-Portal-Signature signs (documented in docs/context-headers.md).
 std::string signature_base(const RequestContext& context);

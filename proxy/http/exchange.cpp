@@ -43,7 +43,7 @@ asio::awaitable<AfterExchange> Exchange<Stream>::run() {
   if (answer) {
     after = co_await answer_locally(*answer);
   } else {
-    rewrite_request_headers();
+    write_upstream_head();
     after = co_await forward();
   }
   finish();
@@ -221,11 +221,11 @@ std::optional<LocalAnswer> Exchange<Stream>::normalize_and_gate() {
   return std::nullopt;
 }
 
-// Phase 4 (DESIGN §3).
+// Phase 4 (DESIGN §3): the head the upstream receives, kept in head_bytes_ until the
+// response head replaces it (a retry on a fresh connection sends it again).
 template <class Stream>
-void Exchange<Stream>::rewrite_request_headers() {
-  auto& request = request_.get();
-  strip_untrusted_headers(request, websocket_);
+void Exchange<Stream>::write_upstream_head() {
+  const auto& request = request_.get();
   RequestContext context;
   context.tenant = entry_->tenant;
   context.match = entry_->match;
@@ -239,10 +239,9 @@ void Exchange<Stream>::rewrite_request_headers() {
   context.unix_time = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  add_context_headers(request, context);
-  // The banner filter works on the HTML as sent: ask for it unencoded (DESIGN §5).
-  if (banner_candidate_) request.set(bhttp::field::accept_encoding, "identity");
-  request.version(11);  // upstream connections are HTTP/1.1 keep-alive
+  head_bytes_.clear();
+  append_upstream_head(request, context, {.keep_upgrade = websocket_, .identity_encoding = banner_candidate_},
+                       head_bytes_);
 }
 
 template <class Stream>

@@ -53,7 +53,7 @@ class Exchange {
   boost::asio::awaitable<std::optional<LocalAnswer>> read_head(bool& connection_done);
   std::optional<LocalAnswer> resolve_tenant();
   std::optional<LocalAnswer> normalize_and_gate();
-  void rewrite_request_headers();
+  void write_upstream_head();
   boost::asio::awaitable<AfterExchange> answer_locally(const LocalAnswer& answer);
   // After the answer: metrics and the access log line.
   void finish();

@@ -89,8 +89,6 @@ asio::awaitable<std::optional<ProxyError>> Exchange<Stream>::send_request(upstre
   auto& request = request_.get();
   const auto& limits = snapshot_.config.limits;
   const bool chunked = request.chunked();
-  head_bytes_.clear();
-  append_head(request, head_bytes_);
   up.stream.expires_after(limits.body_timeout);
   auto [head_ec, head_bytes] = co_await asio::async_write(up.stream, asio::buffer(head_bytes_), nothrow_awaitable);
   if (head_ec) co_return upstream_error(head_ec);

@@ -21,28 +21,33 @@ void append_fields(const bhttp::fields& fields, std::string& out) {
   std::size_t size = out.size() + crlf.size();
   for (const auto& field : fields) size += field.name_string().size() + 2 + field.value().size() + crlf.size();
   out.reserve(size);  // one allocation at most, not one per doubling
-  for (const auto& field : fields) {
-    const auto name = field.name_string();
-    const auto value = field.value();
-    out.append(name.data(), name.size());
-    out += ": ";
-    out.append(value.data(), value.size());
-    out += crlf;
-  }
-  out += crlf;
+  for (const auto& field : fields) append_field_line(field.name_string(), field.value(), out);
+  append_head_end(out);
 }
 
 }  // namespace
 
-void append_head(const bhttp::request_header<>& head, std::string& out) {
-  const auto method = head.method_string();
-  const auto target = head.target();
-  out.append(method.data(), method.size());
+void append_request_line(std::string_view method, std::string_view target, unsigned version,
+                         std::string& out) {
+  out += method;
   out += ' ';
-  out.append(target.data(), target.size());
+  out += target;
   out += ' ';
-  append_version(head.version(), out);
+  append_version(version, out);
   out += crlf;
+}
+
+void append_field_line(std::string_view name, std::string_view value, std::string& out) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += crlf;
+}
+
+void append_head_end(std::string& out) { out += crlf; }
+
+void append_head(const bhttp::request_header<>& head, std::string& out) {
+  append_request_line(head.method_string(), head.target(), head.version(), out);
   append_fields(head, out);
 }
 

@@ -24,6 +24,13 @@ namespace portico::http {
 void append_head(const boost::beast::http::request_header<>& head, std::string& out);
 void append_head(const boost::beast::http::response_header<>& head, std::string& out);
 
+// The pieces of a head, for a head written without a Beast header (context_headers.hpp):
+// "METHOD target HTTP/x.y" CRLF; "Name: value" CRLF; the blank line that ends the head.
+void append_request_line(std::string_view method, std::string_view target, unsigned version,
+                         std::string& out);
+void append_field_line(std::string_view name, std::string_view value, std::string& out);
+void append_head_end(std::string& out);
+
 // What one gather write sends: what is still pending of the head, then one body piece
 // framed as the head declared, and for the last piece of a chunked body the last chunk. A
 // local; the views must outlive the write.

@@ -1,0 +1,165 @@
+// Unit: the head the upstream receives (append_upstream_head), byte for byte: the client's
+// fields in order minus everything a client must not set or that is hop-by-hop, then Host
+// and the context; and a response's hop-by-hop fields removed.
+#include "proxy/http/context_headers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <string>
+
+#include "proxy/tenants/tenant.hpp"
+
+namespace portico::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+tenants::Tenant globex() {
+  tenants::Tenant tenant;
+  tenant.org_id = "2002";
+  tenant.portal_name = "globex";
+  tenant.features_header = "projects,sales_orders";
+  tenant.notify_header = "";
+  return tenant;
+}
+
+RequestContext context_for(const tenants::Tenant& tenant) {
+  RequestContext context;
+  context.tenant = &tenant;
+  context.match = tenants::HostMatch::current_name;
+  context.host = "globex.portal.example";
+  context.proto = "http";
+  context.client_addr = "127.0.0.1";
+  context.request_id = "req-1";
+  context.method = "POST";
+  context.target = "/invoices?page=2";
+  return context;
+}
+
+// A head as a client sends it, parsed by Beast as read_head does.
+bhttp::request_header<> parsed(const std::string& head) {
+  bhttp::request_parser<bhttp::empty_body> parser;
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(head), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(parser.is_header_done());
+  return parser.release().base();
+}
+
+std::string upstream_head(const bhttp::request_header<>& request, const RequestContext& context,
+                          UpstreamHeadOptions options = {}) {
+  std::string out = "kept";  // appended, never replaced
+  append_upstream_head(request, context, options, out);
+  EXPECT_EQ(out.substr(0, 4), "kept");
+  return out.substr(4);
+}
+
+constexpr std::string_view context_lines =
+    "Host: globex.portal.example\r\n"
+    "X-Portal-Org-Id: 2002\r\n"
+    "X-Portal-Name: globex\r\n"
+    "X-Portal-Host: globex.portal.example\r\n"
+    "X-Portal-Host-Kind: subdomain\r\n"
+    "X-Portal-Features: projects,sales_orders\r\n"
+    "X-Portal-Notify: \r\n"
+    "X-Request-Id: req-1\r\n"
+    "X-Forwarded-For: 127.0.0.1\r\n"
+    "X-Forwarded-Proto: http\r\n"
+    "X-Forwarded-Host: globex.portal.example\r\n"
+    "Forwarded: for=127.0.0.1;host=globex.portal.example;proto=http\r\n";
+
+TEST(UpstreamHead, ForgedAndHopByHopFieldsGoAndTheContextFollowsTheClientsFields) {
+  const auto tenant = globex();
+  const auto request = parsed(
+      "POST /invoices?page=2 HTTP/1.0\r\n"
+      "host: GLOBEX.portal.example\r\n"
+      "Accept: text/html\r\n"
+      "x-portal-org-id: 1001\r\n"
+      "X-Portal-Anything: forged\r\n"
+      "X-Forwarded-For: 10.0.0.1\r\n"
+      "forwarded: for=evil\r\n"
+      "X-Request-Id: mine\r\n"
+      "Expect: 100-continue\r\n"
+      "Connection: keep-alive, X-Secret, Content-Length\r\n"
+      "Keep-Alive: timeout=5\r\n"
+      "X-Secret: named in Connection\r\n"
+      "TE: trailers\r\n"
+      "Upgrade: h2c\r\n"
+      "Proxy-Authorization: Basic eA==\r\n"
+      "Content-Length: 3\r\n"
+      "Accept-Encoding: gzip\r\n"
+      "\r\n");
+  EXPECT_EQ(upstream_head(request, context_for(tenant)),
+            "POST /invoices?page=2 HTTP/1.1\r\n"  // upstream connections are HTTP/1.1
+            "Accept: text/html\r\n"
+            "Content-Length: 3\r\n"  // named in Connection, but it frames the body
+            "Accept-Encoding: gzip\r\n" +
+                std::string(context_lines) + "\r\n");
+}
+
+TEST(UpstreamHead, AWebSocketUpgradeKeepsUpgradeAndTheBannerAsksForIdentity) {
+  const auto tenant = globex();
+  const auto request = parsed(
+      "GET / HTTP/1.1\r\n"
+      "Host: globex.portal.example\r\n"
+      "Connection: Upgrade\r\n"
+      "Upgrade: websocket\r\n"
+      "Accept-Encoding: br\r\n"
+      "\r\n");
+  EXPECT_EQ(upstream_head(request, context_for(tenant), {.keep_upgrade = true}),
+            "GET / HTTP/1.1\r\n"
+            "Upgrade: websocket\r\n"
+            "Accept-Encoding: br\r\n"
+            "Connection: upgrade\r\n" +
+                std::string(context_lines) + "\r\n");
+  EXPECT_EQ(upstream_head(request, context_for(tenant), {.identity_encoding = true}),
+            "GET / HTTP/1.1\r\n" + std::string(context_lines) +
+                "Accept-Encoding: identity\r\n"
+                "\r\n");
+}
+
+TEST(UpstreamHead, CustomDomainsIpv6ClientsAndTheSignature) {
+  const auto tenant = globex();
+  auto context = context_for(tenant);
+  context.match = tenants::HostMatch::custom_domain;
+  context.host = "portal.globex.test";
+  context.client_addr = "::1";
+  context.signing_key = "0123456789abcdef0123456789abcdef";
+  context.unix_time = 1717200000;
+  const auto head = upstream_head(parsed("GET / HTTP/1.1\r\nHost: portal.globex.test\r\n\r\n"), context);
+  EXPECT_NE(head.find("\r\nX-Portal-Host-Kind: custom\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nForwarded: for=\"[::1]\";host=portal.globex.test;proto=http\r\n"), std::string::npos);
+  const std::string signature_lines =
+      "X-Portal-Timestamp: 1717200000\r\nX-Portal-Signature: " + sign_context(context) + "\r\n\r\n";
+  ASSERT_GE(head.size(), signature_lines.size());
+  EXPECT_EQ(head.substr(head.size() - signature_lines.size()), signature_lines);
+  EXPECT_EQ(sign_context(context).substr(0, 3), "v1=");
+  EXPECT_EQ(sign_context(context).size(), 3u + 64u);  // hex of an HMAC-SHA256
+}
+
+TEST(UpstreamHead, ResponsesLoseHopByHopFieldsAndThoseConnectionNames) {
+  bhttp::fields response;
+  response.insert(bhttp::field::content_type, "text/html");
+  response.insert(bhttp::field::connection, "keep-alive, X-Hop");
+  response.insert("X-Hop", "1");
+  response.insert(bhttp::field::keep_alive, "timeout=5");
+  response.insert(bhttp::field::transfer_encoding, "chunked");
+  response.insert("X-Portal-Activity", "kept: responses are not client input");
+  strip_response_hop_by_hop(response, /*keep_upgrade=*/false);
+  std::string names;
+  for (const auto& field : response) names += std::string(field.name_string()) + ";";
+  EXPECT_EQ(names, "Content-Type;Transfer-Encoding;X-Portal-Activity;");
+
+  bhttp::fields upgraded;
+  upgraded.insert(bhttp::field::connection, "Upgrade");
+  upgraded.insert(bhttp::field::upgrade, "websocket");
+  strip_response_hop_by_hop(upgraded, /*keep_upgrade=*/true);
+  EXPECT_EQ(upgraded[bhttp::field::upgrade], "websocket");
+  EXPECT_EQ(upgraded[bhttp::field::connection], "upgrade");
+}
+
+}  // namespace
+}  // namespace portico::http

@@ -280,12 +280,14 @@ std::vector<config::Problem> Server::reload() {
 
 void Server::retire(std::shared_ptr<const config::Snapshot> replaced) {
   retired_.push_back(std::move(replaced));
-  release_retired(std::chrono::milliseconds(500));
+  release_retired(std::chrono::milliseconds(100));
 }
 
-// Polls rather than waits: a worker lets go of a snapshot at its next request, and its
-// per-tenant metrics block (which names tenants through the host table) when it sees the
-// snapshot after next; the blocks it let go are folded into the registry's totals here. Once
+// Polls rather than waits: a worker lets go of a snapshot, and retires its per-tenant
+// metrics block (which names tenants through the host table), at its first request on the
+// next one; the blocks it let go are folded into the registry's totals here. So a replaced
+// snapshot is usually freed within a poll or two, before the next reload builds, and that
+// build reuses its memory instead of faulting in fresh pages. Once
 // the use count is 1, only retired_ holds the snapshot and nothing can take it again (the
 // store publishes only newer ones), so destroying it here races with no one. The poll backs
 // off to every 8 s while a snapshot stays held (until the next reload, typically).

@@ -50,25 +50,26 @@ std::array<std::uint64_t, latency_buckets_seconds.size() + 1> LatencyHistogram::
 
 void WorkerMetrics::count_tenant_request(const config::Snapshot& snapshot,
                                          const tenants::Tenant& tenant) noexcept {
-  const auto& all = snapshot.hosts.tenants();
-  const tenants::Tenant* first = all.data();
-  std::less<const tenants::Tenant*> before;
-  if (before(&tenant, first) || !before(&tenant, first + all.size())) {
-    unattributed_.inc();  // not a tenant of this snapshot: a caller bug, but never a crash
-    return;
-  }
-  count_tenant_request(snapshot.generation, static_cast<std::size_t>(&tenant - first));
+  count_tenant_request(snapshot.generation, tenant);
 }
 
-void WorkerMetrics::count_tenant_request(std::uint64_t generation, std::size_t tenant_index) noexcept {
-  TenantBlock* block = nullptr;
-  if (current_ != nullptr && current_->generation == generation) block = current_;
-  else if (previous_ != nullptr && previous_->generation == generation) block = previous_;
-  if (block == nullptr || tenant_index >= block->size) {
+void WorkerMetrics::count_tenant_request(std::uint64_t generation, const tenants::Tenant& tenant) noexcept {
+  if (current_ == nullptr) {
     unattributed_.inc();
     return;
   }
-  block->counts[tenant_index].fetch_add(1, std::memory_order_relaxed);
+  const tenants::HostTable& hosts = *current_->hosts;
+  // Older than the table being counted: the same org in it (rare: requests that were running
+  // when a reload was published; one hash probe each).
+  const tenants::Tenant* counted =
+      generation == current_->generation ? &tenant : hosts.find_by_org_id(tenant.org_id);
+  const auto& all = hosts.tenants();
+  std::less<const tenants::Tenant*> before;
+  if (counted == nullptr || before(counted, all.data()) || !before(counted, all.data() + all.size())) {
+    unattributed_.inc();  // an org the reload removed (or a caller bug, but never a crash)
+    return;
+  }
+  current_->counts[static_cast<std::size_t>(counted - all.data())].fetch_add(1, std::memory_order_relaxed);
 }
 
 void WorkerMetrics::on_snapshot(const std::shared_ptr<const config::Snapshot>& snapshot) {
@@ -86,17 +87,14 @@ void WorkerMetrics::on_snapshot(std::uint64_t generation, std::shared_ptr<const 
   block->hosts = std::move(hosts);
 
   std::lock_guard lock(blocks_mutex_);
-  if (previous_owner_ != nullptr) retired_.push_back(std::move(previous_owner_));
-  previous_owner_ = std::move(current_owner_);
+  if (current_owner_ != nullptr) retired_.push_back(std::move(current_owner_));
   current_owner_ = std::move(block);
-  previous_ = previous_owner_.get();
   current_ = current_owner_.get();
 }
 
 void WorkerMetrics::tenant_blocks(std::vector<std::shared_ptr<const TenantBlock>>& live,
                                   std::vector<std::shared_ptr<const TenantBlock>>& retired) {
   std::lock_guard lock(blocks_mutex_);
-  if (previous_owner_ != nullptr) live.push_back(previous_owner_);
   if (current_owner_ != nullptr) live.push_back(current_owner_);
   for (auto& block : retired_) retired.push_back(std::move(block));
   retired_.clear();

@@ -77,10 +77,12 @@ class WorkerMetrics {
   void count_request(unsigned status, Outcome outcome) noexcept {
     requests_[status_class_index(status)][static_cast<std::size_t>(outcome)].inc();
   }
-  // Counts a request of `tenant`, which must belong to `snapshot`. A request that started on
-  // the previous snapshot still lands on its tenant; older than that, it counts as "other".
+  // Counts a request of `tenant`, which must belong to the snapshot of `generation`. A
+  // request that started on an older snapshot (a reload happened meanwhile) lands on the
+  // tenant with the same org_id in the current one; one whose org the reload removed counts
+  // as "other".
   void count_tenant_request(const config::Snapshot& snapshot, const tenants::Tenant& tenant) noexcept;
-  void count_tenant_request(std::uint64_t generation, std::size_t tenant_index) noexcept;
+  void count_tenant_request(std::uint64_t generation, const tenants::Tenant& tenant) noexcept;
 
   LatencyHistogram request_duration;
   LatencyHistogram upstream_duration;  // until the upstream's response head arrived
@@ -97,7 +99,9 @@ class WorkerMetrics {
 
   // ---- worker thread, once per snapshot generation it sees (not per request) ----
   // Starts counting tenants of this snapshot; a no-op when the generation is already current.
-  // Allocates one counter per tenant and takes a short lock shared with the scraper.
+  // Allocates one counter per tenant and takes a short lock shared with the scraper. The
+  // block of the older snapshot is retired at once (nothing writes it again), so the
+  // registry's next fold lets go of that snapshot.
   void on_snapshot(const std::shared_ptr<const config::Snapshot>& snapshot);
   void on_snapshot(std::uint64_t generation, std::shared_ptr<const tenants::HostTable> hosts);
 
@@ -107,8 +111,8 @@ class WorkerMetrics {
   }
   std::int64_t open_connections() const noexcept { return open_connections_.load(std::memory_order_relaxed); }
   std::uint64_t unattributed_tenant_requests() const noexcept { return unattributed_.get(); }
-  // The blocks still being counted into (previous and current), and hands over the blocks
-  // this worker no longer touches, for the registry to fold into its running totals.
+  // The block still being counted into, and hands over the blocks this worker no longer
+  // touches, for the registry to fold into its running totals.
   void tenant_blocks(std::vector<std::shared_ptr<const TenantBlock>>& live,
                      std::vector<std::shared_ptr<const TenantBlock>>& retired);
 
@@ -117,12 +121,10 @@ class WorkerMetrics {
   std::atomic<std::int64_t> open_connections_{0};
   Counter unattributed_;
 
-  // Worker-thread view; raw pointers so the hot path does not touch shared_ptr counts.
+  // Worker-thread view; a raw pointer so the hot path does not touch shared_ptr counts.
   TenantBlock* current_ = nullptr;
-  TenantBlock* previous_ = nullptr;
-  std::mutex blocks_mutex_;  // guards the three below against the scraper
+  std::mutex blocks_mutex_;  // guards the two below against the scraper
   std::shared_ptr<TenantBlock> current_owner_;
-  std::shared_ptr<TenantBlock> previous_owner_;
   std::vector<std::shared_ptr<const TenantBlock>> retired_;
 };
 

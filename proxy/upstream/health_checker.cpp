@@ -66,15 +66,40 @@ asio::awaitable<bool> check_server(std::shared_ptr<beast::tcp_stream> stream, co
   co_return status >= 200 && status < 400;
 }
 
+// What one round needs, copied out of the current snapshot: the loop holds no snapshot
+// across its waits, so the one a reload replaced is freed as soon as requests let go of it,
+// not at this loop's next round (which kept a whole tenant table alive through the next
+// reload's build).
+struct Round {
+  std::shared_ptr<UpstreamHealth> health;  // null or inactive: no checks, wait `interval`
+  std::string path;
+  std::chrono::milliseconds interval{};
+  std::chrono::milliseconds connect_timeout{};
+  std::chrono::milliseconds response_timeout{};
+};
+
+Round next_round(const config::SnapshotStore& store) {
+  const std::shared_ptr<const config::Snapshot> snapshot = store.current();
+  const auto& upstream = snapshot->config.upstream;
+  Round round;
+  round.health = snapshot->upstream_health;
+  if (!round.health || !round.health->active_checks()) {
+    round.health = nullptr;
+    round.interval = upstream.health_interval;  // a reload may turn checks on
+    return round;
+  }
+  round.path = upstream.health_path;
+  round.interval = round.health->interval();
+  round.response_timeout = std::min(upstream.response_timeout, round.interval);
+  round.connect_timeout = std::min(upstream.connect_timeout, round.interval);
+  return round;
+}
+
 asio::awaitable<void> check_loop(std::shared_ptr<HealthChecker::State> state) {
   while (!state->stopped) {
-    std::shared_ptr<const config::Snapshot> snapshot = state->store.current();
-    const auto& upstream = snapshot->config.upstream;
-    std::shared_ptr<UpstreamHealth> health = snapshot->upstream_health;
-    if (health && health->active_checks()) {
-      auto interval = health->interval();
-      auto response_timeout = std::min(upstream.response_timeout, interval);
-      auto connect_timeout = std::min(upstream.connect_timeout, interval);
+    const Round round = next_round(state->store);
+    if (round.health) {
+      std::shared_ptr<UpstreamHealth> health = round.health;
       // One coroutine per server; the round waits for all of them.
       auto remaining = std::make_shared<std::size_t>(health->size());
       asio::steady_timer round_done(state->io, asio::steady_timer::time_point::max());
@@ -83,7 +108,7 @@ asio::awaitable<void> check_loop(std::shared_ptr<HealthChecker::State> state) {
         state->in_flight.push_back(stream);
         asio::co_spawn(
             state->io,
-            check_server(stream, health->endpoint(i), upstream.health_path, connect_timeout, response_timeout),
+            check_server(stream, health->endpoint(i), round.path, round.connect_timeout, round.response_timeout),
             [health, i, remaining, &round_done](std::exception_ptr error, bool passed) {
               if (error) passed = false;
               if (health->record_check(i, passed)) {
@@ -97,10 +122,8 @@ asio::awaitable<void> check_loop(std::shared_ptr<HealthChecker::State> state) {
       if (*remaining != 0) co_await round_done.async_wait(nothrow);
       state->in_flight.clear();
       if (state->stopped) co_return;
-      state->timer.expires_after(interval);
-    } else {
-      state->timer.expires_after(upstream.health_interval);  // a reload may turn checks on
     }
+    state->timer.expires_after(round.interval);
     co_await state->timer.async_wait(nothrow);
   }
 }

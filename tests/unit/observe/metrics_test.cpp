@@ -52,8 +52,9 @@ std::shared_ptr<const tenants::HostTable> host_table(int tenant_count) {
   return std::make_shared<const tenants::HostTable>(std::move(*table));
 }
 
-void count(WorkerMetrics& worker, std::uint64_t generation, std::size_t tenant, int times) {
-  for (int i = 0; i < times; ++i) worker.count_tenant_request(generation, tenant);
+void count(WorkerMetrics& worker, std::uint64_t generation, const tenants::HostTable& hosts,
+           std::size_t tenant, int times) {
+  for (int i = 0; i < times; ++i) worker.count_tenant_request(generation, hosts.tenants()[tenant]);
 }
 
 TEST(MetricsRegistry, SumsRequestsOverWorkersByClassAndOutcome) {
@@ -182,11 +183,11 @@ TEST(TenantSeries, BusiestTenantsGetSeriesAndTheRestFoldIntoOther) {
   auto hosts = host_table(4);
   a.on_snapshot(1, hosts);
   b.on_snapshot(1, hosts);
-  count(a, 1, 0, 5);
-  count(b, 1, 0, 5);  // org0: 10
-  count(a, 1, 1, 1);  // org1: 1
-  count(b, 1, 2, 7);  // org2: 7
-  count(a, 1, 3, 2);  // org3: 2
+  count(a, 1, *hosts, 0, 5);
+  count(b, 1, *hosts, 0, 5);  // org0: 10
+  count(a, 1, *hosts, 1, 1);  // org1: 1
+  count(b, 1, *hosts, 2, 7);  // org2: 7
+  count(a, 1, *hosts, 3, 2);  // org3: 2
   auto series = tenant_series(registry.render());
   std::map<std::string, std::uint64_t> expected{{"org0", 10}, {"org2", 7}, {"other", 3}};
   EXPECT_EQ(series, expected);
@@ -205,35 +206,40 @@ TEST(TenantSeries, OtherIsAlwaysPresentAndNoTenantMeansNoSeries) {
 TEST(TenantSeries, CountsSurviveASnapshotChangeAndStayMonotonic) {
   MetricsRegistry registry(1);
   auto& worker = registry.add_worker();
-  worker.on_snapshot(1, host_table(3));
-  count(worker, 1, 1, 4);  // org1
+  auto first = host_table(3);
+  worker.on_snapshot(1, first);
+  count(worker, 1, *first, 1, 4);  // org1
   EXPECT_EQ(tenant_series(registry.render())["org1"], 4u);
 
-  worker.on_snapshot(2, host_table(3));
-  count(worker, 1, 1, 1);  // a request that started on the previous snapshot
-  count(worker, 2, 1, 2);
+  auto second = host_table(3);
+  worker.on_snapshot(2, second);
+  count(worker, 1, *first, 1, 1);  // a request that started on the previous snapshot
+  count(worker, 2, *second, 1, 2);
   EXPECT_EQ(tenant_series(registry.render())["org1"], 7u);
 
-  worker.on_snapshot(3, host_table(3));  // generation 1 is retired into the registry's totals
-  worker.on_snapshot(4, host_table(3));
-  count(worker, 1, 1, 1);  // too old to attribute: counted as other
+  worker.on_snapshot(3, host_table(3));
+  worker.on_snapshot(4, host_table(1));  // org1 removed: only org0 is left
+  count(worker, 1, *first, 1, 1);        // much older, and its org is gone: counted as other
+  count(worker, 2, *second, 0, 3);       // older, and its org is still there: org0
+  EXPECT_EQ(worker.unattributed_tenant_requests(), 1u);
   auto series = tenant_series(registry.render());
   EXPECT_EQ(series["org1"], 7u);
-  EXPECT_EQ(series["other"], 1u);
+  EXPECT_EQ(series["other"], 4u);  // org0's 3 (one series allowed, org1 is busier) and the 1
 }
 
 // Without any scrape, the server folds after reloads: a retired block lets go of its host
-// table (and so of its whole snapshot) while its counts stay in the totals.
+// table (and so of its whole snapshot) while its counts stay in the totals. A worker retires
+// a block as soon as it moves to a newer snapshot, so a reload never builds while an older
+// table than the one it replaces is still in memory.
 TEST(TenantSeries, FoldingRetiredBlocksReleasesTheirHostTablesAndKeepsTheCounts) {
   MetricsRegistry registry(1);
   auto& worker = registry.add_worker();
   auto first = host_table(3);
   worker.on_snapshot(1, first);
-  count(worker, 1, 2, 5);  // org2
-  worker.on_snapshot(2, host_table(3));
+  count(worker, 1, *first, 2, 5);  // org2
   registry.fold_retired_tenant_blocks();
-  EXPECT_GT(first.use_count(), 1);  // still the previous generation: requests may end on it
-  worker.on_snapshot(3, host_table(3));
+  EXPECT_GT(first.use_count(), 1);  // still the worker's current table
+  worker.on_snapshot(2, host_table(3));
   registry.fold_retired_tenant_blocks();
   EXPECT_EQ(first.use_count(), 1);
   EXPECT_EQ(tenant_series(registry.render())["org2"], 5u);
@@ -242,21 +248,22 @@ TEST(TenantSeries, FoldingRetiredBlocksReleasesTheirHostTablesAndKeepsTheCounts)
 TEST(TenantSeries, PromotionAndDemotionNeverDecreaseAnySeries) {
   MetricsRegistry registry(1);
   auto& worker = registry.add_worker();
-  worker.on_snapshot(1, host_table(2));
-  count(worker, 1, 0, 5);
-  count(worker, 1, 1, 3);
+  auto hosts = host_table(2);
+  worker.on_snapshot(1, hosts);
+  count(worker, 1, *hosts, 0, 5);
+  count(worker, 1, *hosts, 1, 3);
   auto first = tenant_series(registry.render());
   EXPECT_EQ(first, (std::map<std::string, std::uint64_t>{{"org0", 5}, {"other", 3}}));
 
-  count(worker, 1, 1, 4);  // org1 (7) overtakes org0 (5): org1 promoted, org0 demoted
+  count(worker, 1, *hosts, 1, 4);  // org1 (7) overtakes org0 (5): org1 promoted, org0 demoted
   auto second = tenant_series(registry.render());
   EXPECT_EQ(second.count("org0"), 0u);
   EXPECT_EQ(second["org1"], 0u);    // its own series starts now; what it had stays in other
   EXPECT_GE(second["other"], first["other"]);
   EXPECT_EQ(second["other"], 7u);
 
-  count(worker, 1, 1, 2);
-  count(worker, 1, 0, 1);
+  count(worker, 1, *hosts, 1, 2);
+  count(worker, 1, *hosts, 0, 1);
   auto third = tenant_series(registry.render());
   EXPECT_EQ(third["org1"], 2u);
   EXPECT_EQ(third["other"], 8u);

@@ -68,6 +68,42 @@ TEST(Operations, ReloadAppliesAChangedBannerAndANewTenant) {
   EXPECT_EQ(metric_sample(metrics(portico), "portico_reloads_total{result=\"ok\"}"), 1);
 }
 
+// The environment Portico runs with, from /proc (after its restart with the tunable set).
+std::string environment_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool has_entry(const std::string& environ, const std::string& entry) {
+  const std::string nul(1, '\0');
+  return (nul + environ).find(nul + entry + nul) != std::string::npos;  // entries end in NUL
+}
+
+// main.cpp restarts itself once with glibc's malloc asking for huge pages (reloads of big
+// tables fault in less); an operator's own setting of that tunable wins.
+TEST(Operations, StartsWithHugePagesForTheHeapUnlessTheOperatorSetTheTunable) {
+  DemoPortal demo;
+  {
+    Portico portico(tenants("Banner", false), demo.address());
+    EXPECT_EQ(http_request(portico.http_port(), "GET", "/home", acme).result_int(), 200u);
+    EXPECT_TRUE(has_entry(environment_of(portico.process().pid()), "GLIBC_TUNABLES=glibc.malloc.hugetlb=1"));
+  }
+  const char* before = std::getenv("GLIBC_TUNABLES");
+  const std::string saved = before != nullptr ? before : "";
+  ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0", 1);
+  {
+    Portico portico(tenants("Banner", false), demo.address());
+    EXPECT_EQ(http_request(portico.http_port(), "GET", "/home", acme).result_int(), 200u);
+    const std::string environ = environment_of(portico.process().pid());
+    EXPECT_TRUE(has_entry(environ, "GLIBC_TUNABLES=glibc.malloc.hugetlb=0"));
+    EXPECT_EQ(environ.find("glibc.malloc.hugetlb=1"), std::string::npos);
+  }
+  if (before != nullptr) ::setenv("GLIBC_TUNABLES", saved.c_str(), 1);
+  else ::unsetenv("GLIBC_TUNABLES");
+}
+
 TEST(Operations, ABrokenConfigIsRefusedWithEveryErrorAndTheOldOneKeepsServing) {
   DemoPortal demo;
   Portico portico(tenants("Still here", false), demo.address());

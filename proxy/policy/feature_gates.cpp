@@ -222,8 +222,13 @@ std::uint32_t FeatureGates::match_with_slash_variant(std::string_view method,
 
 std::uint32_t FeatureGates::match_path(std::string_view method, std::string_view path) const {
   thread_local std::vector<int> hits;
+  const re2::StringPiece text(path.data(), path.size());
   RE2::Set::ErrorInfo info{};
-  if (!compiled_->set.Match(re2::StringPiece(path.data(), path.size()), &hits, &info)) {
+  // Most paths are in no gate. Asked only whether anything matches, RE2 allocates nothing
+  // (asked which patterns match, it allocates a set of them per call: three mallocs).
+  bool matched = compiled_->set.Match(text, nullptr, &info);
+  if (matched) matched = compiled_->set.Match(text, &hits, &info);
+  if (!matched) {
     // A DFA that ran out of memory has not looked at the whole path: fail closed.
     return info.kind == RE2::Set::kNoError ? 0 : all_gates_for(method);
   }

@@ -2,7 +2,7 @@
 # bench/run.sh: the benchmark kit's one command. Installs what it needs, builds the release
 # preset, generates one tenant table for every peer, starts the demo portal app as the one
 # upstream, then Portico, nginx and HAProxy in turn (pinned, one core each), drives them and
-# writes bench/results/<date>-<commit>.md. See bench/README.md. Run as root on Debian 12.
+# writes bench/results/<date>-<time>-<commit>.md. See bench/README.md. Run as root on Debian 12.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 
@@ -162,7 +162,7 @@ write_report() {
   local commit date name smoke_flag=()
   commit="$(git -C "$REPO_DIR" rev-parse --short=10 HEAD)"
   git -C "$REPO_DIR" diff --quiet HEAD -- proxy tests bench CMakeLists.txt || commit+="-dirty"
-  date="$(date -u +%Y-%m-%d)"
+  date="$(date -u +%Y-%m-%d-%H%M)"  # the time too: a second run on one commit keeps the first
   name="$date-$commit"
   if smoke_run; then
     name+="-smoke"

@@ -84,12 +84,66 @@ std::string to_hex(const unsigned char* data, unsigned size) {
 
 }  // namespace
 
-void strip_response_hop_by_hop(beast::http::fields& fields, bool keep_upgrade) {
-  const auto tokens = connection_tokens(fields);
-  for (auto it = fields.begin(); it != fields.end();) {
-    it = is_hop_by_hop(it->name_string(), tokens, keep_upgrade) ? fields.erase(it) : std::next(it);
+void append_client_head(const beast::http::response_header<>& response,
+                        const ClientHeadOptions& options, std::string& out) {
+  using beast::http::field;
+  using Framing = ClientHeadOptions::Framing;
+  std::size_t room = 256 + options.request_id.size() + options.date.size() + options.hsts.size();
+  for (const auto& line : response) room += line.name_string().size() + line.value().size() + 4;
+  out.reserve(out.size() + room);  // one allocation, not one per doubling
+
+  const auto tokens = connection_tokens(response);
+  // The banner drops every ETag when the first is strong (it no longer names these bytes).
+  const std::string_view first_etag = response[field::etag];
+  const bool drop_etags = options.banner && !first_etag.empty() && !first_etag.starts_with("W/");
+  append_status_line(options.version, response.result_int(), response.reason(), out);
+  bool has_date = false;
+  for (const auto& line : response) {
+    const std::string_view name = line.name_string();
+    if (is_hop_by_hop(name, tokens, options.upgraded)) continue;
+    switch (line.name()) {
+      case field::date:
+        has_date = true;
+        break;
+      case field::transfer_encoding:
+        if (options.framing != Framing::as_sent) continue;
+        break;
+      case field::content_length:
+        if (options.banner || options.framing == Framing::chunked) continue;
+        break;
+      case field::etag:
+        if (drop_etags) continue;
+        break;
+      case field::strict_transport_security:
+        if (!options.hsts.empty()) continue;
+        break;
+      default:
+        if (iequals(name, "x-request-id") || iequals(name, "x-portal-activity")) continue;
+        break;
+    }
+    append_field_line(name, line.value(), out);
   }
-  if (keep_upgrade) fields.set(beast::http::field::connection, "upgrade");
+  append_field_line("X-Request-Id", options.request_id, out);
+  if (!has_date && !options.date.empty()) append_field_line("Date", options.date, out);
+  if (!options.hsts.empty()) append_field_line("Strict-Transport-Security", options.hsts, out);
+  if (options.framing == Framing::chunked) append_field_line("Transfer-Encoding", "chunked", out);
+  // Connection as Beast's keep_alive() leaves it once the upstream's is gone: HTTP/1.1 says
+  // "close" when closing, HTTP/1.0 "keep-alive" when staying open; a tunnel says "upgrade".
+  const bool http10 = options.version == 10;
+  std::string_view persistence;
+  if (http10 && options.keep_alive) persistence = "keep-alive";
+  if (!http10 && !options.keep_alive) persistence = "close";
+  if (options.upgraded) {
+    out += "Connection: upgrade";
+    if (!persistence.empty()) {
+      out += ", ";
+      out += persistence;
+    }
+    out += "\r\n";
+  } else if (!persistence.empty()) {
+    append_field_line("Connection", persistence, out);
+  }
+  append_head_end(out);
 }
 
 void append_upstream_head(const beast::http::request_header<>& request,

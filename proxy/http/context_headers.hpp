@@ -49,7 +49,32 @@ void append_upstream_head(const boost::beast::http::request_header<>& request,
 std::string signature_base(const RequestContext& context);
 std::string sign_context(const RequestContext& context);  // "v1=<hex HMAC-SHA256>"
 
-// Removes hop-by-hop headers (and those named in Connection) from an upstream response.
-void strip_response_hop_by_hop(boost::beast::http::fields& fields, bool keep_upgrade);
+// How the response head a client receives differs from the upstream's (relay_response
+// decides each from the exchange).
+struct ClientHeadOptions {
+  unsigned version = 11;        // the client's HTTP version
+  bool upgraded = false;        // a 101 to a WebSocket upgrade: Upgrade is kept
+  bool keep_alive = true;       // the client's connection stays open after this response
+  std::string_view request_id;  // X-Request-Id, replacing any the upstream sent
+  std::string_view date;        // Date, for a response without one (empty: it has one)
+  std::string_view hsts;        // Strict-Transport-Security, replacing the upstream's (empty: as sent)
+  bool banner = false;          // the body grows by the banner: no Content-Length, and no ETag
+                                // when the first one is strong
+  enum class Framing {
+    as_sent,    // Transfer-Encoding as the upstream sent it
+    chunked,    // a body sent as is upstream goes out chunked: Transfer-Encoding: chunked
+    unchunked,  // a chunked body goes out as is (to an HTTP/1.0 client): no Transfer-Encoding
+  } framing = Framing::as_sent;
+};
+
+// Appends the head the client receives for an upstream response: the status line in the
+// client's version, the upstream's fields in their order minus the hop-by-hop ones (and
+// those named in Connection), X-Portal-Activity (Portico's, never relayed), X-Request-Id and
+// what `options` replaces, then X-Request-Id, Date, Strict-Transport-Security,
+// Transfer-Encoding and Connection as `options` says, then a blank line. Written straight
+// from the parsed fields rather than by editing them first: every edit of Beast's fields is
+// a tree search, and an insertion an allocation.
+void append_client_head(const boost::beast::http::response_header<>& response,
+                        const ClientHeadOptions& options, std::string& out);
 
 }  // namespace portico::http

@@ -73,7 +73,7 @@ class Exchange {
   bool client_keeps_alive() const;
   bool injects_banner(const ResponseParser& response) const;
   using ResponseHeader = boost::beast::http::response<boost::beast::http::buffer_body>;
-  void take_declared_activity(ResponseHeader& response);
+  void take_declared_activity(const ResponseHeader& response);
 
   WorkerContext& worker_;
   Stream& stream_;

@@ -173,44 +173,50 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   bool upgraded = websocket_ && response.result_int() == 101;
   unsigned client_version = client_version_;
   bool keep_alive = client_keeps_alive();
-  strip_response_hop_by_hop(response, upgraded);
   take_declared_activity(response);
-  response.set("X-Request-Id", request_id_);
-  // RFC 9110 §6.6.1: a response forwarded without a Date gets one from the proxy's clock.
-  if (response.find(bhttp::field::date) == response.end()) response.insert(bhttp::field::date, core::http_date_now());
   status_ = response.result_int();
   outcome_ = observe::Outcome::proxied;
   emit_activity();
-  if (client_.tls && !snapshot_.config.tls.hsts.empty()) {
-    response.set(bhttp::field::strict_transport_security, snapshot_.config.tls.hsts);
-  }
+  ClientHeadOptions head;
+  head.version = client_version;
+  head.upgraded = upgraded;
+  head.request_id = request_id_;
+  // RFC 9110 §6.6.1: a response forwarded without a Date gets one from the proxy's clock.
+  if (response.find(bhttp::field::date) == response.end()) head.date = core::http_date_now();
+  if (client_.tls) head.hsts = snapshot_.config.tls.hsts;
   bool header_only = parser.is_done();
+  bool chunked = parser.chunked();  // how the body goes out, decided below
   std::optional<inject::BannerFilter> banner;
   if (injects_banner(parser)) {
     // The body grows by the banner: re-framed (chunked for HTTP/1.1, close-delimited for
     // 1.0), and a strong ETag no longer names these bytes. HEAD gets the same headers.
     banner.emplace(config::banner_for(snapshot_, *entry_->tenant), snapshot_.config.banner.max_scan_bytes);
-    response.erase(bhttp::field::content_length);
-    auto etag = response[bhttp::field::etag];
-    if (!etag.empty() && !etag.starts_with("W/")) response.erase(bhttp::field::etag);
-    if (client_version == 11) response.chunked(true);
-    else keep_alive = false;
+    head.banner = true;
+    if (client_version == 11) {
+      if (!chunked) head.framing = ClientHeadOptions::Framing::chunked;
+      chunked = true;
+    } else {
+      keep_alive = false;
+    }
   } else if (!header_only && !parser.chunked() && !parser.content_length()) {
     // Close-delimited upstream body: re-framed as chunked for HTTP/1.1 clients.
-    if (client_version == 11) response.chunked(true);
-    else keep_alive = false;
+    if (client_version == 11) {
+      head.framing = ClientHeadOptions::Framing::chunked;
+      chunked = true;
+    } else {
+      keep_alive = false;
+    }
   }
   if (client_version == 10 && parser.chunked()) {
-    response.chunked(false);
+    head.framing = ClientHeadOptions::Framing::unchunked;
+    chunked = false;
     keep_alive = false;
   }
-  response.version(client_version);
   if (upgraded) keep_alive = true;  // the connection becomes a tunnel
-  response.keep_alive(keep_alive);
+  head.keep_alive = keep_alive;
 
-  const bool chunked = response.chunked();  // how the body goes out, decided above
   head_bytes_.clear();
-  append_head(response, head_bytes_);
+  append_client_head(response, head, head_bytes_);
   std::string_view pending_head = head_bytes_;
   // When body bytes came in with the head, the head leaves with the first of them in one
   // write: one send (and over TLS one batch of records) less per response, as nginx's
@@ -285,15 +291,13 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
 }
 
 // DESIGN §6: the upstream declares an event with X-Portal-Activity; the header is never
-// relayed to the client. Kept (parsed) only when the tenant is notified of activity.
+// relayed to the client (append_client_head leaves it out). Parsed only when the tenant is
+// notified of activity.
 template <class Stream>
-void Exchange<Stream>::take_declared_activity(ResponseHeader& response) {
+void Exchange<Stream>::take_declared_activity(const ResponseHeader& response) {
+  if (worker_.activity == nullptr || !entry_->tenant->notify_org_on_activity) return;
   auto declared = response.find(activity_header);
-  if (declared == response.end()) return;
-  if (worker_.activity != nullptr && entry_->tenant->notify_org_on_activity) {
-    declared_activity_ = activity::parse_activity_header(declared->value());
-  }
-  response.erase(activity_header);
+  if (declared != response.end()) declared_activity_ = activity::parse_activity_header(declared->value());
 }
 
 // DESIGN §5: a 200 text/html answer, not content-encoded, to a GET/HEAD on a banner path of

@@ -51,19 +51,21 @@ void append_head(const bhttp::request_header<>& head, std::string& out) {
   append_fields(head, out);
 }
 
-void append_head(const bhttp::response_header<>& head, std::string& out) {
-  append_version(head.version(), out);
-  const unsigned status = head.result_int();
+void append_status_line(unsigned version, unsigned status, std::string_view reason, std::string& out) {
+  append_version(version, out);
   out += ' ';
   out += static_cast<char>('0' + status / 100);
   out += static_cast<char>('0' + status / 10 % 10);
   out += static_cast<char>('0' + status % 10);
   out += ' ';
   // As Beast: the reason the message carries, else the standard one for the status.
-  auto reason = head.reason();
   if (reason.empty()) reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
-  out.append(reason.data(), reason.size());
+  out += reason;
   out += crlf;
+}
+
+void append_head(const bhttp::response_header<>& head, std::string& out) {
+  append_status_line(head.version(), head.result_int(), head.reason(), out);
   append_fields(head, out);
 }
 

@@ -25,9 +25,11 @@ void append_head(const boost::beast::http::request_header<>& head, std::string& 
 void append_head(const boost::beast::http::response_header<>& head, std::string& out);
 
 // The pieces of a head, for a head written without a Beast header (context_headers.hpp):
-// "METHOD target HTTP/x.y" CRLF; "Name: value" CRLF; the blank line that ends the head.
+// "METHOD target HTTP/x.y" CRLF; "HTTP/x.y status reason" CRLF (an empty reason: the
+// standard one); "Name: value" CRLF; the blank line that ends the head.
 void append_request_line(std::string_view method, std::string_view target, unsigned version,
                          std::string& out);
+void append_status_line(unsigned version, unsigned status, std::string_view reason, std::string& out);
 void append_field_line(std::string_view name, std::string_view value, std::string& out);
 void append_head_end(std::string& out);
 

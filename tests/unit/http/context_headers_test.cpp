@@ -1,6 +1,7 @@
-// Unit: the head the upstream receives (append_upstream_head), byte for byte: the client's
-// fields in order minus everything a client must not set or that is hop-by-hop, then Host
-// and the context; and a response's hop-by-hop fields removed.
+// Unit: the heads Portico writes, byte for byte. The upstream's (append_upstream_head): the
+// client's fields in order minus everything a client must not set or that is hop-by-hop,
+// then Host and the context. The client's (append_client_head): the upstream's fields minus
+// hop-by-hop ones and Portico's own, then what Portico adds or replaces.
 #include "proxy/http/context_headers.hpp"
 
 #include <gtest/gtest.h>
@@ -140,25 +141,106 @@ TEST(UpstreamHead, CustomDomainsIpv6ClientsAndTheSignature) {
   EXPECT_EQ(sign_context(context).size(), 3u + 64u);  // hex of an HMAC-SHA256
 }
 
-TEST(UpstreamHead, ResponsesLoseHopByHopFieldsAndThoseConnectionNames) {
-  bhttp::fields response;
-  response.insert(bhttp::field::content_type, "text/html");
-  response.insert(bhttp::field::connection, "keep-alive, X-Hop");
-  response.insert("X-Hop", "1");
-  response.insert(bhttp::field::keep_alive, "timeout=5");
-  response.insert(bhttp::field::transfer_encoding, "chunked");
-  response.insert("X-Portal-Activity", "kept: responses are not client input");
-  strip_response_hop_by_hop(response, /*keep_upgrade=*/false);
-  std::string names;
-  for (const auto& field : response) names += std::string(field.name_string()) + ";";
-  EXPECT_EQ(names, "Content-Type;Transfer-Encoding;X-Portal-Activity;");
+// An upstream response head as read_response_head parses it.
+bhttp::response_header<> parsed_response(const std::string& head) {
+  bhttp::response_parser<bhttp::empty_body> parser;
+  parser.skip(true);  // the head only
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(head), ec);
+  EXPECT_FALSE(ec) << ec.message();
+  EXPECT_TRUE(parser.is_header_done());
+  return parser.release().base();
+}
 
-  bhttp::fields upgraded;
-  upgraded.insert(bhttp::field::connection, "Upgrade");
-  upgraded.insert(bhttp::field::upgrade, "websocket");
-  strip_response_hop_by_hop(upgraded, /*keep_upgrade=*/true);
-  EXPECT_EQ(upgraded[bhttp::field::upgrade], "websocket");
-  EXPECT_EQ(upgraded[bhttp::field::connection], "upgrade");
+std::string client_head(const std::string& upstream, const ClientHeadOptions& options) {
+  std::string out = "kept";  // appended, never replaced
+  append_client_head(parsed_response(upstream), options, out);
+  EXPECT_EQ(out.substr(0, 4), "kept");
+  return out.substr(4);
+}
+
+TEST(ClientHead, HopByHopActivityAndRequestIdGoAndPorticosFollow) {
+  ClientHeadOptions options;
+  options.request_id = "req-1";
+  options.date = "Fri, 27 Nov 2026 22:00:00 GMT";  // the upstream sent none
+  EXPECT_EQ(client_head("HTTP/1.1 200 OK\r\n"
+                        "Content-Type: text/html\r\n"
+                        "Connection: keep-alive, X-Hop\r\n"
+                        "X-Hop: 1\r\n"
+                        "Keep-Alive: timeout=5\r\n"
+                        "X-Portal-Activity: invoice.paid\r\n"
+                        "x-request-id: upstream's\r\n"
+                        "Content-Length: 5\r\n"
+                        "\r\n",
+                        options),
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: text/html\r\n"
+            "Content-Length: 5\r\n"
+            "X-Request-Id: req-1\r\n"
+            "Date: Fri, 27 Nov 2026 22:00:00 GMT\r\n"
+            "\r\n");
+}
+
+TEST(ClientHead, ClosingHsts10ClientsAndAnOwnReason) {
+  ClientHeadOptions options;
+  options.request_id = "req-2";
+  options.keep_alive = false;
+  options.hsts = "max-age=31536000";
+  const std::string upstream = "HTTP/1.1 404 Nothing Here\r\n"
+                               "Date: Fri, 27 Nov 2026 21:59:59 GMT\r\n"
+                               "Strict-Transport-Security: max-age=1\r\n"
+                               "Content-Length: 0\r\n"
+                               "\r\n";
+  EXPECT_EQ(client_head(upstream, options),
+            "HTTP/1.1 404 Nothing Here\r\n"
+            "Date: Fri, 27 Nov 2026 21:59:59 GMT\r\n"
+            "Content-Length: 0\r\n"
+            "X-Request-Id: req-2\r\n"
+            "Strict-Transport-Security: max-age=31536000\r\n"
+            "Connection: close\r\n"
+            "\r\n");
+  options.version = 10;
+  options.hsts = {};
+  for (bool keep_alive : {true, false}) {
+    options.keep_alive = keep_alive;
+    const std::string head = client_head(upstream, options);
+    EXPECT_EQ(head.substr(0, 9), "HTTP/1.0 ");
+    EXPECT_NE(head.find("\r\nStrict-Transport-Security: max-age=1\r\n"), std::string::npos);  // as sent
+    EXPECT_EQ(head.find("Connection: keep-alive") != std::string::npos, keep_alive);
+    EXPECT_EQ(head.find("Connection: close"), std::string::npos);
+  }
+}
+
+TEST(ClientHead, ReframingAndTheBanner) {
+  using Framing = ClientHeadOptions::Framing;
+  ClientHeadOptions options;
+  options.request_id = "r";
+  const std::string sized = "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 10\r\nDate: d\r\n\r\n";
+  options.banner = true;
+  options.framing = Framing::chunked;
+  EXPECT_EQ(client_head(sized, options),
+            "HTTP/1.1 200 OK\r\nDate: d\r\nX-Request-Id: r\r\nTransfer-Encoding: chunked\r\n\r\n");
+  const std::string weak = "HTTP/1.1 200 OK\r\nETag: W/\"v1\"\r\nTransfer-Encoding: chunked\r\nDate: d\r\n\r\n";
+  options.framing = Framing::as_sent;  // already chunked: stays as sent
+  EXPECT_EQ(client_head(weak, options),
+            "HTTP/1.1 200 OK\r\nETag: W/\"v1\"\r\nTransfer-Encoding: chunked\r\nDate: d\r\nX-Request-Id: r\r\n\r\n");
+  options.banner = false;
+  options.framing = Framing::unchunked;  // to an HTTP/1.0 client
+  options.version = 10;
+  options.keep_alive = false;
+  EXPECT_EQ(client_head(weak, options),
+            "HTTP/1.0 200 OK\r\nETag: W/\"v1\"\r\nDate: d\r\nX-Request-Id: r\r\n\r\n");
+}
+
+TEST(ClientHead, AnUpgradeKeepsUpgradeAndSaysSoInConnection) {
+  ClientHeadOptions options;
+  options.request_id = "r";
+  options.upgraded = true;
+  EXPECT_EQ(client_head("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Accept: abc\r\nDate: d\r\n\r\n",
+                        options),
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: abc\r\n"
+            "Date: d\r\nX-Request-Id: r\r\nConnection: upgrade\r\n\r\n");
 }
 
 }  // namespace

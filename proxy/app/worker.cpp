@@ -9,6 +9,7 @@
 #include <chrono>
 #include <string_view>
 
+#include "proxy/core/heap_pages.hpp"
 #include "proxy/http/exchange_impl.hpp"
 #include "proxy/observe/log.hpp"
 
@@ -80,7 +81,10 @@ tcp::endpoint Worker::listen(const ListenerSpec& spec, std::uint16_t https_port,
 
 void Worker::start() {
   for (auto& acceptor : acceptors_) asio::co_spawn(io_, accept_loop(*acceptor), asio::detached);
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] {
+    core::use_small_pages_for_this_threads_heap();  // per-connection memory: no 2 MiB steps
+    io_.run();
+  });
 }
 
 void Worker::join() {

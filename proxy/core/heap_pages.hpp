@@ -7,8 +7,9 @@
 namespace portico::core {
 
 // Marks the heap (glibc arena) this thread allocates from as not to be backed by huge pages
-// (madvise MADV_NOHUGEPAGE on its mapping). A hint: does nothing when the mapping cannot be
-// found, or when the kernel refuses. Call first thing on a worker thread.
+// (madvise MADV_NOHUGEPAGE on the mapping that holds a small block it allocates: with glibc's
+// malloc, the whole arena). A hint: does nothing when the mapping cannot be found, or when
+// the kernel refuses. Call first thing on a worker thread.
 void use_small_pages_for_this_threads_heap() noexcept;
 
 }  // namespace portico::core

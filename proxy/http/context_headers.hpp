@@ -1,6 +1,7 @@
 // http/context_headers: what the upstream may trust. Strips every client-sent header the
-// upstream would trust or that is hop-by-hop, then adds Portico's context (DESIGN §3).
-// No I/O: fields in, head bytes (or fields) out.
+// upstream would trust or that is hop-by-hop, then adds Portico's context (DESIGN §3); and
+// what a client receives of an upstream response head.
+// No I/O: parsed fields in, head bytes out.
 #pragma once
 
 #include <boost/beast/http/fields.hpp>

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/beast/http/rfc7230.hpp>
-#include <vector>
+#include <boost/container/small_vector.hpp>
 
 #include "proxy/http/outgoing_message.hpp"
 
@@ -27,9 +27,12 @@ constexpr std::array<std::string_view, 7> hop_by_hop{
     "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
     "proxy-authorization"};
 
-// Names listed in Connection (RFC 9110 7.6.1): each is hop-by-hop for this message.
-std::vector<std::string> connection_tokens(const beast::http::fields& fields) {
-  std::vector<std::string> tokens;
+// Names listed in Connection (RFC 9110 7.6.1): each is hop-by-hop for this message. Views
+// into `fields`, which the heads below only read; browsers send one or two, so no allocation.
+using ConnectionTokens = boost::container::small_vector<std::string_view, 8>;
+
+ConnectionTokens connection_tokens(const beast::http::fields& fields) {
+  ConnectionTokens tokens;
   for (auto it = fields.find(beast::http::field::connection);
        it != fields.end() && it->name() == beast::http::field::connection; ++it) {
     for (auto token : beast::http::token_list{it->value()}) tokens.emplace_back(token);
@@ -37,12 +40,12 @@ std::vector<std::string> connection_tokens(const beast::http::fields& fields) {
   return tokens;
 }
 
-bool named_in(const std::vector<std::string>& tokens, std::string_view name) {
+bool named_in(const ConnectionTokens& tokens, std::string_view name) {
   return std::any_of(tokens.begin(), tokens.end(),
-                     [&](const std::string& token) { return iequals(token, name); });
+                     [&](std::string_view token) { return iequals(token, name); });
 }
 
-bool is_hop_by_hop(std::string_view name, const std::vector<std::string>& tokens, bool keep_upgrade) {
+bool is_hop_by_hop(std::string_view name, const ConnectionTokens& tokens, bool keep_upgrade) {
   if (keep_upgrade && iequals(name, "upgrade")) return false;
   if (named_in(tokens, name) && !iequals(name, "transfer-encoding") &&
       !iequals(name, "content-length") && !iequals(name, "host")) {
@@ -118,7 +121,7 @@ void append_client_head(const beast::http::response_header<>& response,
         if (!options.hsts.empty()) continue;
         break;
       default:
-        if (iequals(name, "x-request-id") || iequals(name, "x-portal-activity")) continue;
+        if (iequals(name, "x-request-id") || iequals(name, activity_header)) continue;
         break;
     }
     append_field_line(name, line.value(), out);

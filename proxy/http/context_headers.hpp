@@ -13,6 +13,9 @@
 
 namespace portico::http {
 
+// DESIGN §6: how the upstream declares an activity event; never relayed to the client.
+inline constexpr std::string_view activity_header = "X-Portal-Activity";
+
 struct RequestContext {
   const tenants::Tenant* tenant = nullptr;
   tenants::HostMatch match = tenants::HostMatch::current_name;

@@ -22,7 +22,6 @@
 namespace portico::http {
 
 inline constexpr auto nothrow_awaitable = boost::asio::as_tuple(boost::asio::use_awaitable);
-inline constexpr std::string_view activity_header = "X-Portal-Activity";
 
 // The result of a phase that may answer the request without the upstream.
 struct LocalAnswer {

@@ -184,8 +184,8 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
   // RFC 9110 §6.6.1: a response forwarded without a Date gets one from the proxy's clock.
   if (response.find(bhttp::field::date) == response.end()) head.date = core::http_date_now();
   if (client_.tls) head.hsts = snapshot_.config.tls.hsts;
+  using Framing = ClientHeadOptions::Framing;
   bool header_only = parser.is_done();
-  bool chunked = parser.chunked();  // how the body goes out, decided below
   std::optional<inject::BannerFilter> banner;
   if (injects_banner(parser)) {
     // The body grows by the banner: re-framed (chunked for HTTP/1.1, close-delimited for
@@ -193,27 +193,24 @@ asio::awaitable<AfterExchange> Exchange<Stream>::relay_response(std::unique_ptr<
     banner.emplace(config::banner_for(snapshot_, *entry_->tenant), snapshot_.config.banner.max_scan_bytes);
     head.banner = true;
     if (client_version == 11) {
-      if (!chunked) head.framing = ClientHeadOptions::Framing::chunked;
-      chunked = true;
+      if (!parser.chunked()) head.framing = Framing::chunked;
     } else {
       keep_alive = false;
     }
   } else if (!header_only && !parser.chunked() && !parser.content_length()) {
     // Close-delimited upstream body: re-framed as chunked for HTTP/1.1 clients.
-    if (client_version == 11) {
-      head.framing = ClientHeadOptions::Framing::chunked;
-      chunked = true;
-    } else {
-      keep_alive = false;
-    }
+    if (client_version == 11) head.framing = Framing::chunked;
+    else keep_alive = false;
   }
   if (client_version == 10 && parser.chunked()) {
-    head.framing = ClientHeadOptions::Framing::unchunked;
-    chunked = false;
+    head.framing = Framing::unchunked;
     keep_alive = false;
   }
   if (upgraded) keep_alive = true;  // the connection becomes a tunnel
   head.keep_alive = keep_alive;
+  // How the body goes out, as the head says.
+  const bool chunked =
+      head.framing == Framing::chunked || (head.framing == Framing::as_sent && parser.chunked());
 
   head_bytes_.clear();
   append_client_head(response, head, head_bytes_);

@@ -69,9 +69,10 @@ std::vector<std::string> dns_names_of(X509* leaf) {
 }
 
 // The key type of a DER private key, read from its PEM label or, for PKCS#8 ("PRIVATE KEY"),
-// from the algorithm it names; EVP_PKEY_NONE (NID_undef) when neither tells. Why: OpenSSL 3 decoding a key
-// of unknown type tries every decoder it has, about four times slower than decoding a known
-// type, and a config with hundreds of custom-domain certificates loads them all at start.
+// from the algorithm it names; EVP_PKEY_NONE (NID_undef) when neither tells. Why: OpenSSL 3
+// decoding a key of unknown type tries every decoder it has, about four times slower than
+// decoding a known type, and a config with hundreds of custom-domain certificates loads them
+// all at start.
 int private_key_type(std::string_view label, const unsigned char* der, long size) {
   if (label == "EC PRIVATE KEY") return EVP_PKEY_EC;
   if (label == "RSA PRIVATE KEY") return EVP_PKEY_RSA;

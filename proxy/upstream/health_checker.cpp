@@ -71,7 +71,7 @@ asio::awaitable<bool> check_server(std::shared_ptr<beast::tcp_stream> stream, co
 // not at this loop's next round (which kept a whole tenant table alive through the next
 // reload's build).
 struct Round {
-  std::shared_ptr<UpstreamHealth> health;  // null or inactive: no checks, wait `interval`
+  std::shared_ptr<UpstreamHealth> health;  // null: no active checks, only wait `interval`
   std::string path;
   std::chrono::milliseconds interval{};
   std::chrono::milliseconds connect_timeout{};

@@ -40,15 +40,19 @@ RequestContext context_for(const tenants::Tenant& tenant) {
   return context;
 }
 
-// A head as a client sends it, parsed by Beast as read_head does.
-bhttp::request_header<> parsed(const std::string& head) {
-  bhttp::request_parser<bhttp::empty_body> parser;
+// A head parsed by Beast as read_head (a client's) and read_response_head (an upstream's)
+// do: the parser stops once the head is done.
+template <bool isRequest>
+bhttp::header<isRequest> parsed_head(const std::string& head) {
+  bhttp::parser<isRequest, bhttp::empty_body> parser;
   boost::system::error_code ec;
   parser.put(boost::asio::buffer(head), ec);
   EXPECT_FALSE(ec) << ec.message();
   EXPECT_TRUE(parser.is_header_done());
   return parser.release().base();
 }
+
+bhttp::request_header<> parsed(const std::string& head) { return parsed_head<true>(head); }
 
 std::string upstream_head(const bhttp::request_header<>& request, const RequestContext& context,
                           UpstreamHeadOptions options = {}) {
@@ -141,20 +145,9 @@ TEST(UpstreamHead, CustomDomainsIpv6ClientsAndTheSignature) {
   EXPECT_EQ(sign_context(context).size(), 3u + 64u);  // hex of an HMAC-SHA256
 }
 
-// An upstream response head as read_response_head parses it.
-bhttp::response_header<> parsed_response(const std::string& head) {
-  bhttp::response_parser<bhttp::empty_body> parser;
-  parser.skip(true);  // the head only
-  boost::system::error_code ec;
-  parser.put(boost::asio::buffer(head), ec);
-  EXPECT_FALSE(ec) << ec.message();
-  EXPECT_TRUE(parser.is_header_done());
-  return parser.release().base();
-}
-
 std::string client_head(const std::string& upstream, const ClientHeadOptions& options) {
   std::string out = "kept";  // appended, never replaced
-  append_client_head(parsed_response(upstream), options, out);
+  append_client_head(parsed_head<false>(upstream), options, out);
   EXPECT_EQ(out.substr(0, 4), "kept");
   return out.substr(4);
 }
